@@ -14,9 +14,11 @@ import regex as re
 
 _TONES = "\u0300\u0301\u0309\u0303\u0323"  # grave, acute, hook above, tilde, dot below
 # The tone of an open `oa`, `oe`, `uy` sits on its first vowel (hoá -> hóa,
-# thuỷ -> thủy) unless a `q` makes the `u` a consonant (quý, quả stay).
-_OLD_TONE_OA = re.compile(r"(?<![qQ])([oO])([aAeE])([" + _TONES + r"])(?![\p{L}\p{N}])")
-_OLD_TONE_UY = re.compile(r"(?<![qQ])([uU])([yY])([" + _TONES + r"])(?![\p{L}\p{N}])")
+# thuỷ -> thủy) unless a `q` makes the `u` a consonant (quý, quả stay), and
+# only at the end of a syllable: in `hoặc` the dot belongs to `ă`, whose
+# breve follows it in NFD.
+_OLD_TONE_OA = re.compile(r"(?<![qQ])([oO])([aAeE])([" + _TONES + r"])(?![\p{L}\p{M}\p{N}])")
+_OLD_TONE_UY = re.compile(r"(?<![qQ])([uU])([yY])([" + _TONES + r"])(?![\p{L}\p{M}\p{N}])")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _MD_EMPHASIS = re.compile(r"\*\*|~~|__")

@@ -1,0 +1,196 @@
+"""Tasks: which items are tasks, and what each one says about who, when and what.
+
+SPEC "What is a task": a leaf item of a `tasks` or `organization` section
+(or of the part of a `targets` section that assigns work), and every leaf row
+of a plan table.  For each task this module gathers, in order of precedence:
+
+* units: field lines (or table cells), else a heading above that names a
+  unit, else the doer the task's own text names;
+* deadline: the time field (or cell), else a time phrase inside the lead
+  field, else the first scheduling phrase of the task's text, else of the
+  heading's lead-in sentence just above it;
+* output: the `Sản phẩm` / `Kết quả` field or cell.
+
+Field lines that follow only the last item of a group apply to the whole
+group, and blank cells of a plan table take the value above them (SPEC
+"Inheritance"); both are resolved here before the tasks are read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Deadline, UnitRef
+from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of
+from ..textnorm import canon, nfc, squeeze
+from .deadlines import find_deadline, parse_deadline
+from .units import doer_in_text, heading_unit, parse_lead_field, split_units, support_in_text
+
+TABLE_FIELD_ROLES = ("deadline", "lead", "support", "output")
+
+
+@dataclass
+class TaskInfo:
+    """One task as extracted, before it becomes rows of `tasks` and `task_units`."""
+
+    item: Item
+    text: str
+    lead_raw: str | None = None
+    support_raw: str | None = None
+    deadline_raw: str | None = None
+    output: str | None = None
+    deadline: Deadline | None = None
+    units: list[tuple[str, UnitRef]] = field(default_factory=list)  # (role, unit)
+
+    @property
+    def source(self) -> str:
+        return "table" if self.item.row is not None else "prose"
+
+
+def effective_kind(item: Item) -> str:
+    """The kind that decides whether a leaf is a task.
+
+    Inside a `targets` section a subsection may assign work ("2. Nhiệm vụ,
+    giải pháp chủ yếu") or list targets ("1. Một số chỉ tiêu"); the nearest
+    heading below the top section that names either decides.
+    """
+    if item.kind != "targets":
+        return item.kind
+    node = item.parent
+    while node is not None and node.parent is not None and node.parent.parent is not None:
+        kind = grammar().kind_of(heading_of(node))
+        if kind in ("tasks", "targets"):
+            return kind
+        node = node.parent
+    return item.kind
+
+
+def is_task(item: Item) -> bool:
+    if item.children or item.parent is None or item.parent.style == "root" and not item.row:
+        return False
+    if item.row is not None:
+        return item.kind != "appendix"
+    return effective_kind(item) in ("tasks", "organization")
+
+
+def spread_group_fields(tree: PlanTree) -> None:
+    """Field lines after only the last item of a group apply to every item of it."""
+    for parent in tree.items:
+        children = parent.children
+        if len(children) < 2 or not children[-1].fields:
+            continue
+        if any(node.fields for child in children[:-1] for node in child.walk()):
+            continue
+        for child in children[:-1]:
+            for node in child.walk():
+                if not node.children:
+                    node.fields = {role: list(values) for role, values in children[-1].fields.items()}
+
+
+def fill_merged_cells(tree: PlanTree) -> None:
+    """A blank cell of a plan-table row takes the value of the row above (vertically merged cells).
+
+    The fill runs down the leaf rows of one top-level group and skips group
+    rows, whose cells are blank by nature.
+    """
+    for top in tree.root.children:
+        above: dict[str, str] = {}
+        for item in top.walk():
+            if item.row is None or item.children:
+                continue
+            for role in TABLE_FIELD_ROLES:
+                value = (item.row.cells.get(role) or "").strip()
+                if value:
+                    above[role] = value
+                elif role in above:
+                    item.row.cells[role] = above[role]
+
+
+def _clean_raw(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = squeeze(nfc(text)).rstrip(" .;")
+    return text or None
+
+
+def _heading_units(item: Item) -> tuple[list[UnitRef], list[UnitRef]] | None:
+    node = item.parent
+    while node is not None and node.style != "root":
+        found = heading_unit(node.raw_text)
+        if found:
+            return found
+        node = node.parent
+    return None
+
+
+def read_task(item: Item, plan_year: int | None, level_word: str | None) -> TaskInfo:
+    """Everything one task says: its text, units, deadline and output."""
+    cells = item.row.cells if item.row is not None else {}
+    content = item.field_text("content")
+    text = canon(" ".join(filter(None, [item.raw_text, content])))
+    info = TaskInfo(item=item, text=text)
+    info.lead_raw = cells.get("lead") or item.field_text("lead")
+    info.support_raw = cells.get("support") or item.field_text("support")
+    monitor_raw = item.field_text("monitor")
+    info.output = squeeze(nfc(cells.get("output") or item.field_text("output") or "")) or None
+    _read_units(info, monitor_raw, level_word)
+    _read_deadline(info, plan_year)
+    if info.lead_raw:
+        info.lead_raw = squeeze(nfc(info.lead_raw))
+    if info.support_raw:
+        info.support_raw = squeeze(nfc(info.support_raw))
+    return info
+
+
+def _read_units(info: TaskInfo, monitor_raw: str | None, level_word: str | None) -> None:
+    leads: list[UnitRef] = []
+    supports: list[UnitRef] = []
+    if info.lead_raw:
+        leads, supports = parse_lead_field(info.lead_raw, level_word=level_word)
+    else:
+        from_heading = _heading_units(info.item)
+        if from_heading:
+            leads, supports = list(from_heading[0]), list(from_heading[1])
+            supports += support_in_text(info.text, level_word=level_word)
+        else:
+            leads, supports = doer_in_text(info.text, level_word=level_word)
+    if info.support_raw:
+        supports = split_units(info.support_raw, level_word=level_word)
+    monitors = split_units(monitor_raw, level_word=level_word) if monitor_raw else []
+    seen: set[tuple[str, str]] = set()
+    for role, units in (("lead", leads), ("support", supports), ("monitor", monitors)):
+        for unit in units:
+            key = (role, unit.name.casefold())
+            if key not in seen:
+                seen.add(key)
+                info.units.append((role, unit))
+
+
+def _read_deadline(info: TaskInfo, plan_year: int | None) -> None:
+    item = info.item
+    cell = item.row.cells.get("deadline") if item.row is not None else None
+    stated = cell if item.row is not None else item.field_text("deadline")
+    if stated:
+        info.deadline_raw = _clean_raw(stated)
+        info.deadline = parse_deadline(stated, plan_year)
+        return
+    if item.row is not None:
+        return  # a table's time comes from its time column only
+    candidates = [item.field_text("lead"), " ".join(filter(None, [item.raw_text, item.field_text("content")]))]
+    parent = item.parent
+    if parent is not None and parent.level >= 2 and not parent.style.startswith(TABLE_PREFIX):
+        candidates.append(parent.raw_text)
+    for text in candidates:
+        if not text:
+            continue
+        found = find_deadline(squeeze(nfc(text)), plan_year)
+        if found:
+            info.deadline = found
+            info.deadline_raw = _clean_raw(found.raw)
+            return
+
+
+def extract_tasks(tree: PlanTree, plan_year: int | None, level_word: str | None = None) -> list[TaskInfo]:
+    """All tasks of a plan, in document order."""
+    spread_group_fields(tree)
+    fill_merged_cells(tree)
+    return [read_task(item, plan_year, level_word) for item in tree.items if is_task(item)]
