@@ -1,0 +1,70 @@
+"""The item tree on real seeds: numbering grammar, field lines, kinds and paths."""
+from pathlib import Path
+
+import pytest
+
+from pipeline.read import read, split_pages
+from pipeline.structure import build_tree, heading_of
+
+from .conftest import RAW
+
+
+def tree_of(stem: str):
+    doc = read(next(RAW.glob(f"{stem}*.txt")))
+    return build_tree(doc.lines, [])
+
+
+def paths(tree):
+    return [item.path for item in tree.items]
+
+
+def test_top_sections_and_kinds_of_a_ward_plan():
+    tree = tree_of("000")
+    tops = [(t.label, heading_of(t), t.kind) for t in tree.root.children]
+    assert tops == [("I", "MỤC ĐÍCH, YÊU CẦU", "purpose"), ("II", "CHỈ TIÊU", "targets"),
+                    ("III", "NỘI DUNG NHIỆM VỤ", "tasks"), ("IV", "TỔ CHỨC THỰC HIỆN", "organization")]
+
+
+def test_items_that_start_with_a_number_are_still_items():
+    # "2. 100% TTHC ..." opens item 2 of the targets section
+    assert {"II.1", "II.2", "II.3", "II.4"} <= set(paths(tree_of("000")))
+
+
+def test_dash_items_are_numbered_under_their_parent():
+    got = paths(tree_of("000"))
+    assert ["III.1.b.-1", "III.1.b.-2", "III.1.b.-3", "III.1.b.-4"] == [p for p in got if p.startswith("III.1.b.")]
+
+
+def test_field_lines_attach_to_the_item_above():
+    tree = tree_of("000")
+    item = next(i for i in tree.items if i.path == "III.2.đ")
+    assert item.field_text("lead") == "Công an phường, Văn phòng HĐND&UBND phường."
+    assert item.field_text("support") == "Các phòng, ban, đơn vị."
+    assert "Đơn vị" not in item.text
+
+
+def test_repeated_top_numerals_are_kept():
+    tree = tree_of("001")
+    assert [t.label for t in tree.root.children] == ["I", "II", "III", "II", "III"]
+    assert [t.kind for t in tree.root.children] == ["purpose", "requirements", "targets", "tasks", "organization"]
+
+
+def test_plus_sub_bullets_belong_to_the_item_above():
+    tree = tree_of("001")
+    item = next(i for i in tree.items if i.path == "II.1.-1")
+    assert "Đề xuất phương án đơn giản hóa TTHC theo hướng 03 giảm" in item.text
+
+
+def test_parenthesised_numbers_and_missing_header():
+    tree = tree_of("002")
+    assert tree.body_start == 0
+    assert "II.1.(7)" in paths(tree)
+    # lettering that skips đ is kept as printed
+    assert [c.label for c in next(i for i in tree.items if i.path == "IV.2").children] == list("abcdegh")
+
+
+def test_page_breaks_become_page_numbers():
+    # double-spaced text: a line with a leading space and no blank line before it opens a page
+    lines, n_pages = split_pages("a\n\nb\n\nb2\n c\n\nd\n\n\fe\n\n")
+    assert [(ln.text.strip(), ln.page) for ln in lines] == [("a", 1), ("b", 1), ("b2", 1), ("c", 2), ("d", 2), ("e", 3)]
+    assert n_pages == 3
