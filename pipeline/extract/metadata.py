@@ -1,0 +1,489 @@
+"""Document metadata: the SPEC `documents` fields a plan states about itself.
+
+Vietnamese administrative documents follow one layout (Nghị định
+30/2020/NĐ-CP): a two-column header (parent body, issuing body, "Số:" line |
+national motto, place-date line), a title word in capitals with the subject
+below it, a preamble, the body, and a signature block.  Each field is read
+from its slot in that layout; when a slot is missing (a header cut off by the
+converter, a text without its title) the field falls back to what the text
+says about itself ("Kế hoạch này", "Ủy ban nhân dân phường"), and stays None
+when the text never says it.  Word lists and patterns live in
+`rules/metadata.yaml`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import regex as re
+
+from ..model import Line
+from ..rules import load
+from ..textnorm import canon, squeeze
+from .references import (
+    JoinedText,
+    canon_line,
+    extract_references,
+    lines_of,
+    parse_number_line,
+    preamble_flags,
+    word_alternation,
+)
+
+RULES = "metadata"
+CI = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class BodyRule:
+    """A kind of issuing body (see `bodies` in the rule file)."""
+
+    word: re.Pattern
+    canonical: str
+    locality: bool
+    level: str | None
+    parent_place: bool
+
+
+@dataclass(frozen=True)
+class SignerTitle:
+    """A position in a signature block and the body it implies."""
+
+    title: str
+    canonical: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """`rules/metadata.yaml`, compiled."""
+
+    titles: dict[str, str]
+    title_heading: re.Pattern
+    self_references: dict[str, str]
+    title_end: tuple[re.Pattern, ...]
+    title_max_lines: int
+    decision_subject: re.Pattern
+    column_gap: re.Pattern
+    header_noise: tuple[re.Pattern, ...]
+    place_date: re.Pattern
+    document_dates: tuple[re.Pattern, ...]
+    year: re.Pattern
+    bodies: tuple[BodyRule, ...]
+    levels: dict[str, str]
+    level_word: re.Pattern
+    city_word: str
+    city_under_province: str
+    level_order: tuple[str, ...]
+    bare_committee: re.Pattern
+    title_locality: re.Pattern
+    signature_prefix: re.Pattern
+    signer_titles: tuple[SignerTitle, ...]
+    signer_name: re.Pattern
+    signer_name_caps: re.Pattern
+    signature_skip: re.Pattern
+    signature_window: int
+
+
+@functools.cache
+def grammar() -> Grammar:
+    """Compile the rule file once per process; `{titles}` and `{levels}` expand to its word lists."""
+    data = load(RULES)
+    titles = {canon(k): v for k, v in data["titles"].items()}
+    levels = {canon(k).casefold(): v for k, v in data["levels"].items()}
+
+    def expand(pattern: str) -> str:
+        pattern = pattern.replace("{titles}", word_alternation(list(titles)))
+        return pattern.replace("{levels}", word_alternation(list(levels)))
+
+    return Grammar(
+        titles=titles,
+        title_heading=re.compile(expand(data["title_heading"])),
+        self_references={canon(k).casefold(): v for k, v in data["self_references"].items()},
+        title_end=tuple(re.compile(p, CI) for p in data["title_end"]),
+        title_max_lines=int(data["title_max_lines"]),
+        decision_subject=re.compile(data["decision_subject"], CI),
+        column_gap=re.compile(data["column_gap"]),
+        header_noise=tuple(re.compile(p, CI) for p in data["header_noise"]),
+        place_date=re.compile(data["place_date"]),
+        document_dates=tuple(re.compile(p, CI) for p in data["document_dates"]),
+        year=re.compile(data["year"], CI),
+        bodies=tuple(BodyRule(re.compile(r"^(?:" + word_alternation(b["words"]) + r")(?![\p{L}\p{N}])", CI),
+                              b["canonical"], bool(b.get("locality")), b.get("level"),
+                              bool(b.get("parent_place"))) for b in data["bodies"]),
+        levels=levels,
+        level_word=re.compile(r"^(?P<word>" + word_alternation(list(levels)) + r")(?![\p{L}\p{N}])\s*", CI),
+        city_word=data["city_word"],
+        city_under_province=data["city_under_province"],
+        level_order=tuple(data["level_order"]),
+        bare_committee=re.compile(expand(data["bare_committee"]), CI),
+        title_locality=re.compile(expand(data["title_locality"]), CI),
+        signature_prefix=re.compile(data["signature_prefix"], CI),
+        signer_titles=tuple(SignerTitle(canon(t["title"]), t["canonical"], t["body"])
+                            for t in data["signer_titles"]),
+        signer_name=re.compile(data["signer_name"]),
+        signer_name_caps=re.compile(data["signer_name_caps"]),
+        signature_skip=re.compile(data["signature_skip"], CI),
+        signature_window=int(data["signature_window"]),
+    )
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+def columns(line: Line) -> list[str]:
+    """The header columns a converter flattened into one line, canonical, noise removed."""
+    g = grammar()
+    parts = []
+    for raw in g.column_gap.split(line.text):
+        text = canon(raw)
+        for noise in g.header_noise:
+            text = canon(noise.sub(" ", text))
+        if text:
+            parts.append(text)
+    return parts
+
+
+def is_caps(text: str) -> bool:
+    """True when the text has letters and none of them is lower case."""
+    return any(ch.isalpha() for ch in text) and not any(ch.islower() for ch in text)
+
+
+def place_case(text: str) -> str:
+    """'HOÀ XUÂN' -> 'Hòa Xuân': every syllable of a place name capitalised."""
+    return canon(" ".join(w[:1].upper() + w[1:].lower() for w in text.split()))
+
+
+def agency_case(text: str) -> str:
+    """'KHOA HỌC VÀ CÔNG NGHỆ' -> 'Khoa học và Công nghệ': each part of an agency name opens with a capital."""
+    parts = re.split(r"(\s+và\s+|,\s*|\s+-\s+)", text.lower())
+    return "".join(p if i % 2 else p[:1].upper() + p[1:] for i, p in enumerate(parts))
+
+
+def sentence_case(text: str) -> str:
+    """'CHUYỂN ĐỔI SỐ NĂM 2024' -> 'Chuyển đổi số năm 2024'."""
+    lowered = text.lower()
+    return lowered[:1].upper() + lowered[1:]
+
+
+# --- issuing bodies --------------------------------------------------------------------------
+
+@dataclass
+class Body:
+    """One body named in a header column (or authority line), split into its parts."""
+
+    rule: BodyRule
+    rest: str  # the words after the body word, canonical
+
+    @property
+    def locality(self) -> tuple[str | None, str | None]:
+        """(level word, place name) of a People's Committee: ('phường', 'Hòa Xuân'); (None, None) otherwise."""
+        match = grammar().level_word.match(self.rest) if self.rule.locality else None
+        if not match:
+            return None, None
+        name = self.rest[match.end():]
+        return match["word"].casefold(), (place_case(name) if is_caps(name) else name) or None
+
+    @property
+    def place(self) -> str | None:
+        return self.locality[1]
+
+    def level(self, parent: Body | None) -> str | None:
+        """The body's level (see `levels` and `bodies` in the rule file)."""
+        g = grammar()
+        if self.rule.level:
+            return self.rule.level
+        if self.rule.locality:
+            word = self.locality[0]
+            if word is None:
+                return None
+            under_province = parent is not None and parent.level(None) == "province"
+            return g.city_under_province if word == g.city_word and under_province else g.levels[word]
+        parent_level = parent.level(None) if parent else None
+        return "department" if parent_level in (None, "province") else parent_level
+
+    def name(self, parent: Body | None) -> str | None:
+        """The canonical issuer name: 'UBND phường Hòa Xuân', 'Ban Quản lý Khu kinh tế X', 'Sở Nội vụ'."""
+        if self.rule.locality:
+            word, place = self.locality
+            return f"{self.rule.canonical} {word} {place}" if place else None
+        rest = agency_case(self.rest) if is_caps(self.rest) else self.rest
+        place = parent.place if parent else None
+        if self.rule.parent_place and place:
+            if rest.casefold().endswith(place.casefold()):
+                rest = rest[: len(rest) - len(place)].rstrip()
+            rest = f"{rest} {place}".strip()
+        return f"{self.rule.canonical} {rest}".strip()
+
+
+def body_of(text: str) -> Body | None:
+    """The body a text opens with ('ỦY BAN NHÂN DÂN PHƯỜNG X'), else None."""
+    for rule in grammar().bodies:
+        match = rule.word.match(text)
+        if match:
+            return Body(rule, text[match.end():].strip())
+    return None
+
+
+def header_bodies(header: list[Line]) -> list[Body]:
+    """The bodies the header names, parent first; a column without a body word continues the one above."""
+    bodies: list[Body] = []
+    for line in header:
+        for column in columns(line):
+            if parse_number_line(column) or grammar().place_date.match(column):
+                continue
+            body = body_of(column)
+            if body:
+                bodies.append(body)
+            elif bodies and is_caps(column):
+                bodies[-1].rest = f"{bodies[-1].rest} {column}".strip()
+    return bodies
+
+
+def authority_body(lines: list[Line]) -> Body | None:
+    """The body named in a decision's authority line ('CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ X')."""
+    for line in lines:
+        text = canon(line.text)
+        for title in grammar().signer_titles:
+            if is_caps(text) and text.startswith(title.title + " "):
+                body = body_of(text[len(title.title):].strip())
+                if body:
+                    return body
+    return None
+
+
+# --- document layout -------------------------------------------------------------------------
+
+def title_headings(lines: list[Line]) -> list[tuple[int, str, str]]:
+    """(index, doc type, words after the title word) of every title heading, in order."""
+    g = grammar()
+    found = []
+    for i, line in enumerate(lines):
+        match = g.title_heading.match(canon(line.text))
+        if match:
+            found.append((i, g.titles[squeeze(match["word"])], match["rest"] or ""))
+    return found
+
+
+def front_lines(lines: list[Line]) -> list[Line]:
+    """The lines before the body starts (header, title and preamble), as `references` delimits them."""
+    flags = preamble_flags(JoinedText.of(lines))
+    end = flags.index(False) if False in flags else len(lines)
+    return lines[:end]
+
+
+def title_block(lines: list[Line], heading: int, rest: str) -> str:
+    """The subject of a title: the words after the title word, up to the preamble, as one line."""
+    g = grammar()
+    parts = [rest] if rest else []
+    for line in lines[heading + 1: heading + 1 + g.title_max_lines]:
+        text = canon_line(line.text)
+        if any(p.search(text) for p in g.title_end):
+            break
+        parts.append(text)
+    return canon(" ".join(parts))
+
+
+def plan_title(lines: list[Line], headings: list[tuple[int, str, str]]) -> str | None:
+    """The plan's title: the subject of its 'KẾ HOẠCH' heading, or of the decision that issues it.
+
+    A decision's subject ('Ban hành Kế hoạch kiểm soát ...') gives the plan
+    heading its casing when that heading is in capitals, and the plan's title
+    when the decision carries no plan heading.
+    """
+    if not headings:
+        return None
+    first, doc_type, rest = headings[0]
+    subject = title_block(lines, first, rest)
+    if doc_type != "quyet_dinh":
+        return (sentence_case(subject) if is_caps(subject) else subject) or None
+    stated = grammar().decision_subject.sub("", subject, count=1)
+    plan = next(((i, r) for i, t, r in headings[1:] if t != "quyet_dinh"), None)
+    title = title_block(lines, *plan) if plan else stated
+    if is_caps(title):
+        at = stated.casefold().find(title.casefold())
+        title = stated[at: at + len(title)] if at >= 0 else title.lower()
+    return (title[:1].upper() + title[1:]) or None
+
+
+def doc_type_of(lines: list[Line], headings: list[tuple[int, str, str]]) -> str | None:
+    """The document's own type: its first title heading, else the type it names itself by most."""
+    if headings:
+        return headings[0][1]
+    text = canon(" ".join(line.text for line in lines)).casefold()
+    counts = Counter({kind: text.count(phrase) for phrase, kind in grammar().self_references.items()})
+    kind, n = counts.most_common(1)[0] if counts else (None, 0)
+    return kind if n else None
+
+
+def place_and_date(front_columns: list[str]) -> tuple[str | None, dt.date | None, int | None]:
+    """(place, issued date, year) from the place-date line; a blank day or month gives no date."""
+    for column in front_columns:
+        match = grammar().place_date.match(column)
+        if match:
+            return (match["place"], *document_date(match["date"]))
+    return None, None, None
+
+
+def document_date(text: str) -> tuple[dt.date | None, int | None]:
+    """(date, year) of the text after 'ngày'."""
+    for pattern in grammar().document_dates:
+        match = pattern.match(text)
+        if match:
+            year = int(match["year"])
+            if not (match["day"] and match["month"]):
+                return None, year
+            try:
+                return dt.date(year, int(match["month"]), int(match["day"])), year
+            except ValueError:
+                return None, year
+    return None, None
+
+
+def year_of(lines: list[Line], date_year: int | None, title: str | None) -> int | None:
+    """The plan's year: the year its title names, else the date line's, else the one the text names most.
+
+    The title comes first because a plan for next year is often signed in
+    December ('Kế hoạch ... năm 2025' dated 'ngày 20 tháng 12 năm 2024').
+    """
+    g = grammar()
+    in_title = g.year.findall(title or "")
+    if in_title:
+        return int(in_title[-1])
+    if date_year:
+        return date_year
+    counts = Counter(int(y) for y in g.year.findall(canon(" ".join(line.text for line in lines))))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+# --- signature -------------------------------------------------------------------------------
+
+@dataclass
+class Signature:
+    """The signature block: positions (last is the signer's), the body signed for, the name."""
+
+    titles: list[SignerTitle]
+    body: Body | None
+    name: str | None
+
+
+def signer_title_of(column: str) -> SignerTitle | Body | None:
+    """A signature-block column: a position ('KT. CHỦ TỊCH') or, after TM., a body."""
+    g = grammar()
+    if not is_caps(column):
+        return None
+    prefix = g.signature_prefix.match(column)
+    rest = canon(column[prefix.end():] if prefix else column)
+    title = next((t for t in g.signer_titles if rest == t.title), None)
+    if title:
+        return title
+    return body_of(rest) if prefix else None
+
+
+def signature(lines: list[Line]) -> Signature | None:
+    """The first signature block of the document, or None."""
+    g = grammar()
+    cols = [c for line in lines for c in columns(line)]
+    for start, column in enumerate(cols):
+        if not isinstance(signer_title_of(column), SignerTitle | Body):
+            continue
+        sig = Signature([], None, None)
+        for col in cols[start: start + g.signature_window]:
+            part = signer_title_of(col)
+            if isinstance(part, SignerTitle):
+                sig.titles.append(part)
+            elif isinstance(part, Body):
+                sig.body = part
+            elif g.signer_name.match(col) or (sig.titles and g.signer_name_caps.match(col)):
+                sig.name = col if not is_caps(col) else place_case(col)
+                break
+            elif not g.signature_skip.match(col):
+                break
+        if sig.titles:
+            return sig
+    return None
+
+
+# --- issuer ----------------------------------------------------------------------------------
+
+def committee_rule() -> BodyRule:
+    """The People's Committee: the body named by a level word and a place."""
+    return next(rule for rule in grammar().bodies if rule.locality)
+
+
+def issuer_from_title(title: str | None, sig: Signature | None) -> Body | None:
+    """A People's Committee named by the title's locality ('trên địa bàn phường X'), when one signed."""
+    committee = committee_rule()
+    signed_by_committee = sig is not None and (
+        (sig.body is not None and sig.body.rule is committee)
+        or any(t.body == committee.canonical for t in sig.titles))
+    match = grammar().title_locality.search(title or "")
+    if not (match and signed_by_committee):
+        return None
+    return Body(committee, f"{match['level'].casefold()} {match['name']}")
+
+
+def level_from_text(lines: list[Line]) -> str | None:
+    """The lowest level whose People's Committee the text names bare ('Ủy ban nhân dân phường')."""
+    g = grammar()
+    text = canon(" ".join(line.text for line in lines))
+    levels = {g.levels[squeeze(m["level"]).casefold()] for m in g.bare_committee.finditer(text)}
+    return max(levels, key=g.level_order.index) if levels else None
+
+
+def issuer_of(lines: list[Line], top: list[Line], front: list[Line], title: str | None,
+              sig: Signature | None) -> tuple[str | None, str | None]:
+    """(issuer, issuer_level): the first source that names it, else the level the text implies.
+
+    Sources in order: the header above the title (`top`), the decision's
+    authority line (in `front`, everything before the body), the title's locality.
+    """
+    sources = (header_bodies(top), [authority_body(front)], [issuer_from_title(title, sig)])
+    for bodies in ([b for b in source if b] for source in sources):
+        if bodies:
+            body, parent = bodies[-1], (bodies[-2] if len(bodies) > 1 else None)
+            name = body.name(parent)
+            if name:
+                return name, body.level(parent)
+    return None, level_from_text(lines)
+
+
+# --- the whole record ------------------------------------------------------------------------
+
+def extract_metadata(lines: list[Line]) -> dict[str, Any]:
+    """The SPEC `documents` fields this text states about itself (see the module docstring)."""
+    front = front_lines(lines)
+    headings = title_headings(lines)
+    top = front[: headings[0][0]] if headings else front
+    front_columns = [c for line in front for c in columns(line)]
+    number, symbol = next(filter(None, map(parse_number_line, front_columns)), (None, None))
+    place, issued, date_year = place_and_date(front_columns)
+    title = plan_title(lines, headings)
+    sig = signature(lines)
+    issuer, level = issuer_of(lines, top, front, title, sig)
+    refs = extract_references(lines, own_number=number, own_symbol=symbol)
+    return {
+        "doc_type": doc_type_of(lines, headings),
+        "number": number,
+        "symbol": symbol,
+        "issuer": issuer,
+        "issuer_level": level,
+        "place": place,
+        "issued_date": issued,
+        "year": year_of(lines, date_year, title),
+        "title": title,
+        "signer": sig.name if sig else None,
+        "signer_title": sig.titles[-1].canonical if sig and sig.titles else None,
+        "implements": [r["number"] for r in refs if r["relation"] == "implements"],
+    }
+
+
+def example_cases() -> Iterator[tuple[str, Any, Any]]:
+    """(case id, expected, actual) for every example of `rules/metadata.yaml`: the fields it lists."""
+    for example in load(RULES)["examples"]:
+        meta = extract_metadata(lines_of(example["text"]))
+        expected = example["expected"]
+        yield f"metadata: {example['id']}", expected, {key: meta[key] for key in expected}
