@@ -54,13 +54,73 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 TABLES = tuple(SCHEMAS)
 
+# Bookkeeping tables: rewritten whole on every run.
+RUN_SCHEMAS: dict[str, pa.Schema] = {
+    "errors": pa.schema([("path", _str), ("stage", _str), ("error_type", _str), ("message", _str)]),
+    "manifest": pa.schema([("path", _str), ("sha256", _str), ("doc_id", _str), ("parser_version", _str),
+                           ("rules_hash", _str)]),
+}
+LOCK_NAME = ".kehoach.lock"
+
 
 class SchemaVersionError(Exception):
     """A dataset written by another version of the schema."""
 
 
+class DatasetLockedError(Exception):
+    """Another run is writing the same dataset."""
+
+
+class DatasetLock:
+    """One writer per dataset: a lock file holding the writer's process id.
+
+    A lock left by a process that no longer runs (a crash, a killed job) is
+    taken over; a live one makes the second run stop with a clear message.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.path = Path(out) / LOCK_NAME
+
+    def __enter__(self) -> "DatasetLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                if self._holder_alive():
+                    raise DatasetLockedError(
+                        f"{self.path.parent}: another kehoach run (process {self._holder()}) is writing this "
+                        f"dataset; wait for it to finish (or delete {self.path} if no run is active)") from None
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            return self
+
+    def __exit__(self, *exc) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def _holder(self) -> int | None:
+        try:
+            return int(self.path.read_text().strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def _holder_alive(self) -> bool:
+        pid = self._holder()
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
 def to_arrow(name: str, rows: list[dict]) -> pa.Table:
-    schema = SCHEMAS[name].with_metadata({SCHEMA_KEY: SCHEMA_VERSION.encode()})
+    schema = {**SCHEMAS, **RUN_SCHEMAS}[name].with_metadata({SCHEMA_KEY: SCHEMA_VERSION.encode()})
     columns = {col: [row.get(col) for row in rows] for col in schema.names}
     return pa.table(columns, schema=schema)
 
@@ -79,31 +139,53 @@ def read_table(out: Path, name: str) -> pa.Table | None:
     return table
 
 
-def atomic_write(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_all(tables: dict[str, pa.Table], out: Path) -> None:
+    """Write every table to a temporary file first, then rename them all into place.
+
+    A failure (or Ctrl-C) before the renames leaves the previous dataset as it was.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
     try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for name, table in tables.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=out)
+            os.close(fd)
+            staged.append((tmp, out / f"{name}.parquet"))
+            pq.write_table(table, tmp)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; datasets are shared
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def write_dataset(out: Path, rows: dict[str, list[dict]], replace_docs: set[str],
-                  drop_docs: set[str] = frozenset()) -> None:
+                  drop_docs: set[str] = frozenset(), errors: list[dict] | None = None,
+                  manifest: list[dict] | None = None) -> None:
     """Merge new rows into the dataset at `out`.
 
     Rows of `replace_docs` (the documents just processed) and `drop_docs`
     (documents whose files are gone or changed) are removed from the old
-    tables before the new rows are appended.
+    tables before the new rows are appended.  `errors` and `manifest`
+    replace their tables whole.
     """
     remove = set(replace_docs) | set(drop_docs)
+    tables: dict[str, pa.Table] = {}
     for name in TABLES:
         new = to_arrow(name, rows.get(name, []))
         old = read_table(out, name)
         if old is not None and old.num_rows:
             keep = [doc not in remove for doc in old.column("doc_id").to_pylist()]
             new = pa.concat_tables([old.filter(pa.array(keep, pa.bool_())).cast(new.schema), new])
-        atomic_write(new, out / f"{name}.parquet")
+        tables[name] = new
+    tables["errors"] = to_arrow("errors", errors or [])
+    if manifest is not None:
+        tables["manifest"] = to_arrow("manifest", manifest)
+    write_all(tables, out)

@@ -17,6 +17,8 @@ RULE_MODULES = {
     "indicators": "pipeline.extract.targets",
     "references": "pipeline.extract.references",
     "metadata": "pipeline.extract.metadata",
+    "encodings": "pipeline.readers.encodings",
+    "roles": "pipeline.diff",
 }
 
 
