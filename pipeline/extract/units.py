@@ -139,7 +139,10 @@ def _named_parts(rules: dict[str, Any]) -> dict[str, str]:
                  lambda s: f"(?i:{_phrase(s)})")
     soft = rules["separators"]["soft"]
     coordinators = _joined(soft)
-    lower = rf"(?!{level}|{_any((w for w in soft if w.isalpha()), _phrase)})\p{{Ll}}+{_WORD_END}"
+    # a lower-case syllable after a capitalised one is part of the name unless
+    # it opens the sentence's predicate ("Văn phòng Sở chủ trì, ...")
+    predicate = _any(rules["prose"]["predicate_words"], _phrase)
+    lower = rf"(?!{level}|{predicate}{_WORD_END}|{_any((w for w in soft if w.isalpha()), _phrase)})\p{{Ll}}+{_WORD_END}"
     word = rf"\p{{Lu}}\p{{L}}*{_WORD_END}(?:\s+{lower})?"
     capitalised = rf"{word}(?:\s+{word}|(?:\s*[-&]\s*|{coordinators})(?!{stop}){word})*"
     return {"positions": positions, "heads": heads, "organ": organ, "organs": organs,
