@@ -66,6 +66,7 @@ class Grammar:
     title_heading: re.Pattern
     self_references: dict[str, str]
     title_end: tuple[re.Pattern, ...]
+    title_end_later: tuple[re.Pattern, ...]
     title_max_lines: int
     decision_subject: re.Pattern
     column_gap: re.Pattern
@@ -105,6 +106,7 @@ def grammar() -> Grammar:
         title_heading=re.compile(expand(data["title_heading"])),
         self_references={canon(k).casefold(): v for k, v in data["self_references"].items()},
         title_end=tuple(re.compile(p, CI) for p in data["title_end"]),
+        title_end_later=tuple(re.compile(p, CI) for p in data["title_end_later"]),
         title_max_lines=int(data["title_max_lines"]),
         decision_subject=re.compile(data["decision_subject"], CI),
         column_gap=re.compile(data["column_gap"]),
@@ -281,7 +283,8 @@ def title_block(lines: list[Line], heading: int, rest: str) -> str:
     parts = [rest] if rest else []
     for line in lines[heading + 1: heading + 1 + g.title_max_lines]:
         text = canon_line(line.text)
-        if any(p.search(text) for p in g.title_end):
+        ends = g.title_end + (g.title_end_later if parts else ())
+        if any(p.search(text) for p in ends):
             break
         parts.append(text)
     return canon(" ".join(parts))

@@ -158,8 +158,13 @@ def _collective_part(rules: dict[str, Any], named: dict[str, str]) -> str:
     modifier = (rf"(?:\s+(?:{linked}\s+(?:{named['organs']}(?:\s+{named['level_place']})?|{named['level_place']})"
                 rf"|{_any(collective['modifiers'])}|{named['level_place']})|\s*\([^()]*\))")
     item = rf"{noun}{modifier}*"
+    # nouns follow one another with a comma, or without one when the writer
+    # dropped it ("các ban, ngành đoàn thể xã") -- but a noun that is also a
+    # verb ("tổ chức") only after a comma
+    nouns_alone = [n for n in collective["nouns"] if n not in collective["also_verbs"]]
+    item_after_space = rf"{_any(nouns_alone)}(?!\s+\p{{Lu}}\p{{Ll}}*{_WORD_END}){modifier}*"
     return (rf"(?:{named['positions']}\s+)?{_any(collective['determiners'])}\s+{item}"
-            rf"(?:\s*,\s*{item})*")
+            rf"(?:\s*,\s*{item}|\s+{item_after_space})*")
 
 
 @functools.lru_cache(maxsize=1)
