@@ -117,6 +117,7 @@ class Grammar:
         self.markers = [(m["kind"], m.get("sequence"), re.compile(m["pattern"])) for m in sections["markers"]]
         self.sub_bullet = re.compile(sections["sub_bullet"])
         self.letters = sections["letters"]
+        self.upper_letters = sections["upper_letters"]
         self.body_end = re.compile(sections["body_end"])
         self.appendix = re.compile(sections["appendix"])
         self.appendix_label = sections["appendix_label"]
@@ -171,15 +172,6 @@ def grammar() -> Grammar:
     return Grammar()
 
 
-def _roman_value(label: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10}
-    total = 0
-    for this, nxt in zip(label, label[1:] + " "):
-        v = values[this]
-        total += -v if values.get(nxt, 0) > v else v
-    return total
-
-
 class TreeBuilder:
     """Builds the item tree line by line with a stack of open items."""
 
@@ -217,9 +209,8 @@ class TreeBuilder:
         label = label.strip("()")
         if sequence == "number":
             return int(label) if label.isdigit() else None
-        if label in self.g.letters:
-            return self.g.letters.index(label)
-        return None
+        alphabet = self.g.upper_letters if sequence == "upper" else self.g.letters
+        return alphabet.index(label) if label in alphabet else None
 
     def open_item(self, label: str | None, style: str, line: Line | None, rest: str) -> Item:
         sibling = self._open_sibling(style)
@@ -304,6 +295,8 @@ def _label_style(label: str | None) -> str:
         return f"dotted{label.count('.')}"
     if re.fullmatch(r"\(\d+\)", label):
         return "paren"
+    if label[:1].isupper():
+        return "upper"
     return "letter"
 
 
@@ -333,7 +326,7 @@ def body_span(lines: list[Line], table_starts: list[int]) -> tuple[int, int]:
     if decision is not None:
         start = next((i for i in range(decision, len(lines)) if g.plan_title.match(lines[i].text)), decision)
     candidates = [i for i in range(start, len(lines))
-                  if (m := g.marker(lines[i].text)) and m.style == "roman" and _roman_value(m.label) == 1]
+                  if (m := g.marker(lines[i].text)) and _opens_top_level(m)]
     candidates += [i for i in table_starts if i >= start]
     if not candidates:
         candidates = [i for i in range(start, len(lines))
@@ -341,6 +334,13 @@ def body_span(lines: list[Line], table_starts: list[int]) -> tuple[int, int]:
     body_start = min(candidates) if candidates else start
     body_end = next((i for i in range(body_start, len(lines)) if g.body_end.match(lines[i].text)), len(lines))
     return body_start, body_end
+
+
+def _opens_top_level(marker: Marker) -> bool:
+    """`PHẦN I`, `I.` or `A.`: the first heading of a top-level numbering."""
+    if marker.style in ("part", "roman"):
+        return marker.label in ("I", "1") or marker.label.casefold().endswith("nhất")
+    return marker.style == "upper" and marker.label == "A"
 
 
 def build_tree(lines: list[Line], tables: list[tuple[int, int, Table]]) -> PlanTree:
