@@ -268,7 +268,7 @@ class TreeBuilder:
         """Rows become items in the table's own namespace, nested under the open prose item."""
         base = len(self.stack)
         for row in table.rows:
-            style = TABLE_PREFIX + _label_style(row.label)
+            style = TABLE_PREFIX + label_style(row.label)
             sibling = self._open_sibling(style)
             if sibling is None or self.stack.index(sibling) < base:
                 item = Item(label=row.label, style=style, parent=self.current, row=row)
@@ -283,7 +283,7 @@ class TreeBuilder:
         self.field_role = None
 
 
-def _label_style(label: str | None) -> str:
+def label_style(label: str | None) -> str:
     """The numbering style of a table row's TT label."""
     if not label or label in "-–+•":
         return "dash"

@@ -13,6 +13,7 @@ import pytest
 import regex as re
 
 from pipeline.read import read, split_pages
+from pipeline.structure import label_style
 from pipeline.tables import find_tables
 from pipeline.textnorm import canon, fold, squeeze
 
@@ -38,19 +39,6 @@ def gold(stem: str) -> dict:
     return json.loads(next(GOLD.glob(f"{stem}_*.json")).read_text(encoding="utf-8"))
 
 
-def _style(label):
-    """The numbering style of a row label; a row without a label counts as a '-' row."""
-    if not label or label == "-":
-        return "dash"
-    if re.fullmatch(r"[IVX]+", label):
-        return "roman"
-    if re.fullmatch(r"\d+", label):
-        return "arabic"
-    if re.fullmatch(r"\d+(?:\.\d+)+", label):
-        return "dotted"
-    return "letter"
-
-
 def row_paths(rows, prefix: str = "") -> dict[str, tuple[object, bool]]:
     """Gold-style paths of table rows (a new label style nests, '-' rows count -1, -2): path -> (row, is_leaf)."""
     stack: list[tuple[str, str]] = []
@@ -58,7 +46,7 @@ def row_paths(rows, prefix: str = "") -> dict[str, tuple[object, bool]]:
     found: dict[str, object] = {}
     parents: set[str] = set()
     for row in rows:
-        style = _style(row.label)
+        style = label_style(row.label)
         if style in (s for s, _ in stack):
             while stack[-1][0] != style:
                 stack.pop()
