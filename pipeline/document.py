@@ -193,7 +193,7 @@ def target_rows(tree: PlanTree, ids: Ids, task_ids: dict[int, str]) -> list[dict
     rows: list[dict] = []
     for item in tree.items:
         hits: list[tuple[TargetHit, int]] = []
-        if item.row is not None and "value" in item.row.cells:
+        if item.table_kind == "targets":
             hits = [(h, item.line_start) for h in targets_from_row(item.row.cells.get("metric") or "",
                                                                    item.row.cells.get("value") or "")]
         else:

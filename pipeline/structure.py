@@ -40,6 +40,7 @@ class Item:
     children: list["Item"] = field(default_factory=list)
     parent: "Item | None" = None
     row: TableRow | None = None
+    table_kind: str | None = None  # "plan" or "targets" for a table row
     kind: str = "other"
     path: str = ""
     ordinal: int = 0
@@ -277,6 +278,7 @@ class TreeBuilder:
             else:
                 item = self.open_item(row.label, style, None, "")
                 item.row = row
+            item.table_kind = table.kind
             item.words = [row.cells.get("text") or row.cells.get("metric") or ""]
             item.lines = [ln for ln in lines if row.line_start <= ln.lineno <= row.line_end][:1]
         del self.stack[base:]

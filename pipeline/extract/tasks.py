@@ -65,11 +65,13 @@ def effective_kind(item: Item) -> str:
 
 
 def is_task(item: Item) -> bool:
-    if item.children or item.parent is None or item.parent.style == "root" and not item.row:
+    """SPEC "What is a task": a leaf row of a plan table, or a leaf item below a
+    top section of kind tasks or organization (or the work part of targets)."""
+    if item.children:
         return False
     if item.row is not None:
-        return item.kind != "appendix"
-    return effective_kind(item) in ("tasks", "organization")
+        return item.table_kind == "plan"
+    return item.level > 1 and effective_kind(item) in ("tasks", "organization")
 
 
 def spread_group_fields(tree: PlanTree) -> None:
