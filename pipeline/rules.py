@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 RULES_ENV = "KEHOACH_RULES"
+# libyaml's parser when PyYAML was built with it: ten times faster on start-up
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def rules_dir() -> Path:
@@ -32,7 +34,7 @@ def load(name: str) -> Any:
     if not path.exists():
         raise FileNotFoundError(f"rule file missing: {path}")
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_LOADER)  # noqa: S506 - a safe loader either way
 
 
 def rules_hash() -> str:

@@ -8,6 +8,7 @@ against the canonical form SPEC.md defines, so every matcher calls `canon` (or
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 import regex as re
@@ -50,8 +51,12 @@ def squeeze(text: str) -> str:
     return _SPACES.sub(" ", text.replace("\n", " ")).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def canon(text: str | None) -> str:
-    """The canonical spelling of `text` (SPEC: NFC, modern tones, one dash, single spaces)."""
+    """The canonical spelling of `text` (SPEC: NFC, modern tones, one dash, single spaces).
+
+    Cached: every stage canonicalises the same lines again and again.
+    """
     if not text:
         return ""
     text = modern_tones(text)
