@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Line
+from .readers.encodings import EncodingError, decode_bytes
 from .textnorm import nfc, strip_markup
 
 
@@ -34,26 +35,17 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)
 
 
-SUPPORTED = {".txt": "txt", ".text": "txt", ".md": "md"}
+SUPPORTED = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf",
+             ".html": "html", ".htm": "html"}
 
 
 def decode(data: bytes, path: Path) -> tuple[str, list[str]]:
-    """Bytes to text: UTF-8 (with or without BOM), else Windows-1258 (Vietnamese ANSI)."""
-    warnings: list[str] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\x00" in data[:4096]:
-        raise ReadError(f"{path}: binary data, not a text file")
+    """Bytes to NFC text and what was repaired: UTF-8 (with or without BOM), UTF-16,
+    Windows-1258, or the legacy TCVN3 and VNI encodings (`readers.encodings.decode_bytes`)."""
     try:
-        return data.decode("utf-8"), warnings
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1258")
-    except UnicodeDecodeError as exc:
-        raise ReadError(f"{path}: not UTF-8 and not Windows-1258 text ({exc})") from exc
-    warnings.append("decoded as Windows-1258 (cp1258), not UTF-8")
-    return text, warnings
+        return decode_bytes(data)
+    except EncodingError as exc:
+        raise ReadError(f"{path}: {exc}") from exc
 
 
 def _is_double_spaced(raw_lines: list[str]) -> bool:
@@ -93,7 +85,7 @@ def split_pages(text: str) -> tuple[list[Line], int]:
 
 
 def read_text_file(path: Path) -> RawDocument:
-    """Read a `.txt` or `.md` file."""
+    """Read a `.txt` file."""
     data = path.read_bytes()
     if not data.strip():
         raise ReadError(f"{path}: empty file")
@@ -108,6 +100,11 @@ def read_text_file(path: Path) -> RawDocument:
 def read(path: Path) -> RawDocument:
     """Read any supported file into lines with pages."""
     suffix = path.suffix.lower()
-    if suffix in SUPPORTED:
+    source_format = SUPPORTED.get(suffix)
+    if source_format is None:
+        raise ReadError(f"{path}: unsupported file type {suffix or '(none)'}")
+    if source_format == "txt":
         return read_text_file(path)
-    raise ReadError(f"{path}: unsupported file type {suffix or '(none)'}")
+    from .readers import reader_for  # imported here: the readers build on this module
+
+    return reader_for(source_format)(path)
