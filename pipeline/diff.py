@@ -8,48 +8,51 @@ targets and says which were kept, raised, lowered, left out or added.
 
     child plan + parent plan (rows of an ingested dataset, `Plan`)
       -> `TextIndex`: TF-IDF over syllable uni- and bigrams of both plans,
-         tone marks and case folded, so "hoá"/"hóa"/"HOÁ" are one syllable
+         tone marks and case folded, so "hoá"/"hóa"/"HOÁ" are one syllable,
+         cited acts ("Nghị định số 118/2025/NĐ-CP") cut out
       -> a score per task pair: text similarity (the whole text and the
          action it opens with), helped by the tasks' section kinds, their lead
          units' roles (rules/roles.yaml) and the parent's numbering cited in
          the child
-      -> `distinct`: a pair counts as much as it stands out for both tasks
-      -> `assign`: the one-to-one pairing with the largest total score over
-         the threshold (Hungarian algorithm); the rest is dropped or added
+      -> `mutual_best`: two tasks are a pair when each is the other's best
+         counterpart and their score reaches the threshold; the rest is
+         dropped or added
       -> targets: same `indicator`, else similar metric; status from values
          and comparators
 
 Scores are cosines in [0, 1] plus small bonuses.  The default threshold,
 an option of `diff` and of the CLI, was set on the two seed pairs: a ward
-plan that copies its sibling's items nearly word for word (pairs score 0.5
-to 1.0) and a ward plan that rewords the city's table (true pairs from 0.25);
-0.28 to 0.30 served both best.
+plan that copies its sibling's items nearly word for word (pairs score 0.35
+to 1.0) and a ward plan that rewords another city's table (true pairs from
+0.27); 0.26 to 0.30 served both best.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import regex as re
 
 from . import rules
+from .extract.references import LOOKBACK, mentions, symbol_of
 from .extract.references import grammar as reference_grammar
-from .extract.references import symbol_of
 from .textnorm import canon, fold
 from .write import read_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# A pair of tasks whose `distinct` score is below this is not a pair: the
-# parent's task is `dropped` and the child's `added`.
+# Mutual best counterparts scoring below this are not a pair: the parent's
+# task is `dropped` and the child's `added`.
 DEFAULT_THRESHOLD = 0.30
 # A child target without the parent's indicator pairs on its metric's wording
 # only when it is at least this similar.
@@ -210,6 +213,37 @@ _TOKEN = re.compile(r"[\p{L}\p{N}]+|[^\s\p{L}\p{N}]")
 _WORD = re.compile(r"\p{L}+")
 # A unigram says less than a bigram: "công" alone is in half the tasks.
 UNIGRAM_WEIGHT = 0.5
+# Replaces a cited act in a task's text: a break, so no bigram spans the gap.
+CITATION_BREAK = " ; "
+
+
+def without_citations(text: str | None) -> str:
+    """The canonical text with each cited act ("Nghị định số 118/2025/NĐ-CP ngày 01/7/2025") cut out.
+
+    A citation says on what legal basis a task is done, not what it does: a
+    ward cites this year's decree where the city cites the decision it
+    implements, for one and the same task, and two unrelated tasks share the
+    words of "Quyết định số ... ngày ... của Thủ tướng Chính phủ".  Numbers,
+    type words and dates are read with the references extractor's rules
+    (rules/references.yaml), so the diff knows no citation pattern of its own.
+    """
+    text = canon(text)
+    spans = [_citation_span(text, m.start, m.end) for m in mentions(text)]
+    for start, end in reversed(spans):
+        text = text[:start] + CITATION_BREAK + text[end:]
+    return text
+
+
+def _citation_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A number's span widened to the type word before it ("Nghị định số") and the date after it."""
+    grammar = reference_grammar()
+    window = max(0, start - LOOKBACK)
+    word = grammar.type_word.search(text, window, start)
+    lead_in = grammar.date_after_number.match(text[end:])
+    if lead_in:
+        date = next(filter(None, (p.match(text[end + lead_in.end():]) for p in grammar.dates)), None)
+        end += (lead_in.end() + date.end()) if date else 0
+    return (word.start() if word else start), end
 
 
 @dataclass(frozen=True)
@@ -223,7 +257,7 @@ class Lexicon:
 
     @classmethod
     @functools.lru_cache(maxsize=1)
-    def load(cls) -> "Lexicon":
+    def load(cls) -> Lexicon:
         data = rules.load("roles")["text"]
         terms = tuple((re.compile("|".join(f"(?:{p})" for p in t["patterns"])), t["token"]) for t in data["terms"])
         light = sorted((fold(w) for w in data["light_verbs"]), key=len, reverse=True)
@@ -231,7 +265,7 @@ class Lexicon:
         return cls(terms, frozenset(fold(w) for w in data["stopwords"]), light_re, int(data["action_size"]))
 
     def _folded(self, text: str | None) -> str:
-        folded = fold(text)
+        folded = fold(without_citations(text))
         for pattern, token in self.terms:
             folded = pattern.sub(f" {token} ", folded)
         return folded
@@ -270,7 +304,7 @@ def features(tokens: list[str | None]) -> Counter:
     so bigrams stand for words ("thủ tục", "số hóa") without a segmenter.
     """
     grams: Counter = Counter(t for t in tokens if t)
-    grams.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a and b)
+    grams.update(f"{a} {b}" for a, b in itertools.pairwise(tokens) if a and b)
     return grams
 
 
@@ -324,7 +358,7 @@ class Roles:
 
     @classmethod
     @functools.lru_cache(maxsize=1)
-    def load(cls) -> "Roles":
+    def load(cls) -> Roles:
         data = rules.load("roles")
         words = sorted((fold(w) for w in data["level_words"]), key=len, reverse=True)
         return cls(re.compile(r"\s+(?:" + "|".join(re.escape(w) for w in words) + r")\s*$"),
@@ -409,61 +443,19 @@ class TaskScorer:
         return [[self.score(c, p) for p in self.parent.tasks] for c in self.child.tasks]
 
 
-def distinct(scores: list[list[float]]) -> list[list[float]]:
-    """Each pair's score less half the margins by which its two tasks have better counterparts.
+def mutual_best(scores: list[list[float]], threshold: float) -> list[tuple[int, int]]:
+    """The pairs (row, column) each of whose tasks is the other's best counterpart, at or over the threshold.
 
     Some tasks resemble everything ("Rà soát, đề xuất phương án đơn giản hóa
-    TTHC" against a whole section of review tasks): a pair is only as good
-    as it stands out for both of its tasks.  A pair that is the best for both
-    keeps its score.  This is the hubness correction of cross-lingual word
-    alignment (CSLS) with one neighbour.
-    """
-    if not scores or not scores[0]:
-        return scores
-    row_best = [max(row) for row in scores]
-    col_best = [max(col) for col in zip(*scores)]
-    return [[2 * s - (row_best[i] + col_best[j]) / 2 for j, s in enumerate(row)] for i, row in enumerate(scores)]
-
-
-def assign(scores: list[list[float]], threshold: float) -> list[tuple[int, int]]:
-    """The one-to-one pairs (row, column) that maximise the total of `score - threshold`.
-
-    Pairs under the threshold gain nothing, so they are never chosen over
-    leaving both sides unpaired.  Hungarian algorithm (Kuhn-Munkres with
-    potentials), O(n^2 m); plans have tens of tasks.
+    TTHC" against a whole section of review tasks): a pair counts only when
+    neither task has a better counterpart in the other plan.  Ties go to the
+    first task in document order.  The pairs are one to one by construction.
     """
     if not scores or not scores[0]:
         return []
-    transposed = len(scores) > len(scores[0])
-    gain = [list(col) for col in zip(*scores)] if transposed else scores
-    n, m = len(gain), len(gain[0])
-    cost = [[-max(s - threshold, 0.0) for s in row] for row in gain]
-    u, v, owner, way = [0.0] * (n + 1), [0.0] * (m + 1), [0] * (m + 1), [0] * (m + 1)
-    for i in range(1, n + 1):
-        owner[0], j0 = i, 0
-        best, used = [math.inf] * (m + 1), [False] * (m + 1)
-        while owner[j0]:
-            used[j0], i0, delta, j1 = True, owner[j0], math.inf, 0
-            for j in range(1, m + 1):
-                if not used[j]:
-                    reduced = cost[i0 - 1][j - 1] - u[i0] - v[j]
-                    if reduced < best[j]:
-                        best[j], way[j] = reduced, j0
-                    if best[j] < delta:
-                        delta, j1 = best[j], j
-            for j in range(m + 1):
-                if used[j]:
-                    u[owner[j]] += delta
-                    v[j] -= delta
-                else:
-                    best[j] -= delta
-            j0 = j1
-        while j0:
-            j1 = way[j0]
-            owner[j0] = owner[j1]
-            j0 = j1
-    pairs = [(owner[j] - 1, j - 1) for j in range(1, m + 1) if owner[j] and gain[owner[j] - 1][j - 1] >= threshold]
-    return sorted((b, a) if transposed else (a, b) for a, b in pairs)
+    col_best = [max(range(len(scores)), key=lambda i: scores[i][j]) for j in range(len(scores[0]))]
+    pairs = ((i, max(range(len(row)), key=row.__getitem__)) for i, row in enumerate(scores))
+    return [(i, j) for i, j in pairs if col_best[j] == i and scores[i][j] >= threshold]
 
 
 # --------------------------------------------------------------------------- changes of a pair
@@ -534,13 +526,13 @@ def align_tasks(child: Plan, parent: Plan, threshold: float = DEFAULT_THRESHOLD,
                 weights: Weights = WEIGHTS) -> list[dict]:
     """diff_tasks rows: adopted pairs in the child's order, then dropped, then added.
 
-    Pairs are chosen on `distinct` scores over the threshold; `score` is the
-    pair's own score (never below the distinct one).  An unpaired task's
-    `score` is its best score against any task of the other plan, and its note
-    names that task: a near miss is easy to check.
+    Pairs are the mutual best counterparts over the threshold; `score` is the
+    pair's score.  An unpaired task's `score` is its best score against any
+    task of the other plan, and its note names that task: a near miss is easy
+    to check.
     """
     scores = TaskScorer(child, parent, weights).matrix()
-    pairs = assign(distinct(scores), threshold)
+    pairs = mutual_best(scores, threshold)
     index = TextIndex([t.get("output") for p in (child, parent) for t in p.tasks])
     rows = [_adopted_row(child, parent, child.tasks[i], parent.tasks[j], scores[i][j], index) for i, j in pairs]
     paired_c, paired_p = {i for i, _ in pairs}, {j for _, j in pairs}
