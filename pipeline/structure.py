@@ -16,6 +16,7 @@ heading that holds the table.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex as re
@@ -110,6 +111,27 @@ class FieldLine:
     value: str
 
 
+def _number(label: str) -> int | None:
+    return int(label) if label.isdigit() else None
+
+
+def _order_position(order: list[str]) -> Callable[[str], int | None]:
+    """A label's place in one lettering order, or None when the order has no such letter."""
+    return lambda label: order.index(label) if label in order else None
+
+
+def _counts_on(position: Callable[[str], int | None], label: str, previous: str | None, first: int) -> bool:
+    """A numbered item opens its sequence at one of its first values (a missing first item
+    is tolerated) or counts on from its open sibling, skipping at most one value."""
+    value = position(label)
+    if value is None:
+        return False
+    if previous is None:
+        return value <= first
+    before = position(previous)
+    return before is not None and 1 <= value - before <= 2
+
+
 class Grammar:
     """The numbering and field-line rules, compiled once from `rules/`."""
 
@@ -117,8 +139,7 @@ class Grammar:
         sections = rules.load("sections")
         self.markers = [(m["kind"], m.get("sequence"), re.compile(m["pattern"])) for m in sections["markers"]]
         self.sub_bullet = re.compile(sections["sub_bullet"])
-        self.letters = sections["letters"]
-        self.upper_letters = sections["upper_letters"]
+        self.alphabets = {"letter": sections["letters"], "upper": sections["upper_letters"]}
         self.body_end = re.compile(sections["body_end"])
         self.appendix = re.compile(sections["appendix"])
         self.appendix_label = sections["appendix_label"]
@@ -198,20 +219,12 @@ class TreeBuilder:
         if sequence is None:
             return True
         sibling = self._open_sibling(marker.style)
-        value = self._ordinal(sequence, marker.label)
-        if value is None:
-            return False
-        if sibling is None:
-            return value <= (2 if sequence == "number" else 1)
-        previous = self._ordinal(sequence, sibling.label or "")
-        return previous is not None and 1 <= value - previous <= 2
-
-    def _ordinal(self, sequence: str, label: str) -> int | None:
-        label = label.strip("()")
+        previous = None if sibling is None else (sibling.label or "").strip("()")
+        label = marker.label.strip("()")
         if sequence == "number":
-            return int(label) if label.isdigit() else None
-        alphabet = self.g.upper_letters if sequence == "upper" else self.g.letters
-        return alphabet.index(label) if label in alphabet else None
+            return _counts_on(_number, label, previous, first=2)
+        return any(_counts_on(_order_position(order), label, previous, first=1)
+                   for order in self.g.alphabets[sequence])
 
     def open_item(self, label: str | None, style: str, line: Line | None, rest: str) -> Item:
         sibling = self._open_sibling(style)

@@ -68,3 +68,22 @@ def test_page_breaks_become_page_numbers():
     lines, n_pages = split_pages("a\n\nb\n\nb2\n c\n\nd\n\n\fe\n\n")
     assert [(ln.text.strip(), ln.page) for ln in lines] == [("a", 1), ("b", 1), ("b2", 1), ("c", 2), ("d", 2), ("e", 3)]
     assert n_pages == 3
+
+
+def _lettered_children(text: str) -> list[str]:
+    lines, _ = split_pages(text)
+    tree = build_tree(lines, [])
+    item = next(i for i in tree.items if i.path == "I.1")
+    return [c.label for c in item.children]
+
+
+@pytest.mark.parametrize("letters", ["abcdđeg", "abcdefg"])
+def test_lettering_counts_in_the_vietnamese_or_the_latin_order(letters):
+    # typed plans skip f; Word's automatic lettering counts a..e, f, g
+    body = "\n".join(f"{letter}) Nhiệm vụ số {n} của đơn vị" for n, letter in enumerate(letters, 1))
+    assert _lettered_children(f"I. NHIỆM VỤ\n1. Cải cách hành chính\n{body}\n") == list(letters)
+
+
+def test_a_letter_out_of_any_order_does_not_open_an_item():
+    text = "I. NHIỆM VỤ\n1. Cải cách hành chính\na) Rà soát thủ tục\nb) Công bố thủ tục\nw) không phải mục\n"
+    assert _lettered_children(text) == ["a", "b"]
