@@ -32,8 +32,10 @@ from typing import Any
 
 import pdfplumber
 import regex as re
+from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 from rapidfuzz import fuzz
 
 from ..read import RawDocument, ReadError
@@ -94,13 +96,23 @@ def read_pdf(path: Path) -> RawDocument:
         with pdfplumber.open(path) as pdf:
             pages = [_read_page(page) for page in pdf.pages]
             warnings = _ocr_scanned(path, pdf.pages, pages)
+    except PdfminerException as exc:
+        raise _unreadable(path, exc.args[0] if exc.args else exc) from exc
     except (PDFSyntaxError, PSException, ValueError, KeyError) as exc:
-        raise ReadError(f"{path}: not a readable PDF file ({exc})") from exc
+        raise _unreadable(path, exc) from exc
     warnings += _repair_encoding(pages)
     _drop_furniture(pages)
     _join_tables(pages)
     _join_paragraphs(pages)
     return _build(pages).document(path, "pdf", warnings, repair=False)
+
+
+def _unreadable(path: Path, cause: BaseException) -> ReadError:
+    """Say why pdfminer gave up in words an analyst can act on (pdfplumber wraps its errors)."""
+    if isinstance(cause, PDFPasswordIncorrect):
+        return ReadError(f"{path}: the PDF is encrypted and opens only with its password; "
+                         "ask the sender for an unprotected copy")
+    return ReadError(f"{path}: not a readable PDF file, damaged or truncated ({type(cause).__name__}: {cause})")
 
 
 # ---------------------------------------------------------------------------
