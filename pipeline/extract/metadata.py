@@ -74,6 +74,7 @@ class Grammar:
     place_date: re.Pattern
     document_dates: tuple[re.Pattern, ...]
     year: re.Pattern
+    year_outlook: re.Pattern
     bodies: tuple[BodyRule, ...]
     levels: dict[str, str]
     level_word: re.Pattern
@@ -114,6 +115,7 @@ def grammar() -> Grammar:
         place_date=re.compile(data["place_date"]),
         document_dates=tuple(re.compile(p, CI) for p in data["document_dates"]),
         year=re.compile(data["year"], CI),
+        year_outlook=re.compile(data["year_outlook"], CI),
         bodies=tuple(BodyRule(re.compile(r"^(?:" + word_alternation(b["words"]) + r")(?![\p{L}\p{N}])", CI),
                               b["canonical"], bool(b.get("locality")), b.get("level"),
                               bool(b.get("parent_place"))) for b in data["bodies"]),
@@ -147,6 +149,51 @@ def columns(line: Line) -> list[str]:
         if text:
             parts.append(text)
     return parts
+
+
+def merge_wrapped(cols: list[str]) -> list[str]:
+    """Header columns with the fields a narrow column wrapped over two lines joined again.
+
+    A PDF or web page lays the header out in narrow cells, so a field may
+    wrap: "Số:" / "27/QĐ-UBQGCĐS", "Hà" / "Nội, ngày 15 tháng 3 năm 2022",
+    "Phú Thọ, ngày 13" / "tháng 02 năm 2025".  A number line that runs on into
+    the place-date line ("Số: 01/KH-UBND Định Hưng, ngày 03 ...") is split.
+    """
+    g = grammar()
+    out: list[str] = []
+    i = 0
+    while i < len(cols):
+        col = cols[i]
+        nxt = cols[i + 1] if i + 1 < len(cols) else None
+        if nxt is not None and NUMBER_PREFIX_ONLY.fullmatch(col) and re.match(r"[\d/]", nxt):
+            cols[i + 1] = f"{col} {nxt}"
+            i += 1
+            continue
+        if (nxt is not None and SHORT_NAME.fullmatch(col) and not is_caps(col)
+                and g.place_date.match(nxt)):
+            cols[i + 1] = f"{col} {nxt}"
+            i += 1
+            continue
+        match = g.place_date.match(col)
+        joined = 0
+        while match and document_date(match["date"]) == (None, None) and joined < 2 and i + 1 < len(cols):
+            i += 1
+            joined += 1
+            col = f"{col} {cols[i]}"
+            match = g.place_date.match(col)
+        if parse_number_line(col) and ", ngày" in col:
+            for gap in re.finditer(r"\s+", col):
+                if gap.start() > col.find("/") > 0 and g.place_date.match(col[gap.end():]):
+                    out.append(col[:gap.start()])
+                    col = col[gap.end():]
+                    break
+        out.append(col)
+        i += 1
+    return out
+
+
+NUMBER_PREFIX_ONLY = re.compile(r"Số\s*:?")
+SHORT_NAME = re.compile(r"\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?")
 
 
 def is_caps(text: str) -> bool:
@@ -233,15 +280,14 @@ def body_of(text: str) -> Body | None:
 def header_bodies(header: list[Line]) -> list[Body]:
     """The bodies the header names, parent first; a column without a body word continues the one above."""
     bodies: list[Body] = []
-    for line in header:
-        for column in columns(line):
-            if parse_number_line(column) or grammar().place_date.match(column):
-                continue
-            body = body_of(column)
-            if body:
-                bodies.append(body)
-            elif bodies and is_caps(column):
-                bodies[-1].rest = f"{bodies[-1].rest} {column}".strip()
+    for column in merge_wrapped([c for line in header for c in columns(line)]):
+        if parse_number_line(column) or grammar().place_date.match(column):
+            continue
+        body = body_of(column)
+        if body:
+            bodies.append(body)
+        elif bodies and is_caps(column):
+            bodies[-1].rest = f"{bodies[-1].rest} {column}".strip()
     return bodies
 
 
@@ -309,6 +355,8 @@ def plan_title(lines: list[Line], headings: list[tuple[int, str, str]]) -> str |
     if is_caps(title):
         at = stated.casefold().find(title.casefold())
         title = stated[at: at + len(title)] if at >= 0 else title.lower()
+        if is_caps(title):  # the decision's subject is in capitals too
+            title = title.lower()
     return (title[:1].upper() + title[1:]) or None
 
 
@@ -353,7 +401,7 @@ def year_of(lines: list[Line], date_year: int | None, title: str | None) -> int 
     December ('Kế hoạch ... năm 2025' dated 'ngày 20 tháng 12 năm 2024').
     """
     g = grammar()
-    in_title = g.year.findall(title or "")
+    in_title = g.year.findall(g.year_outlook.sub(" ", title or ""))
     if in_title:
         return int(in_title[-1])
     if date_year:
@@ -454,6 +502,23 @@ def issuer_of(lines: list[Line], top: list[Line], front: list[Line], title: str 
     return None, level_from_text(lines)
 
 
+def issuer_place(issuer: str | None) -> str | None:
+    """'UBND tỉnh Lạng Sơn' -> 'Lạng Sơn': the place a People's Committee is named after."""
+    if not issuer:
+        return None
+    body = body_of(issuer)
+    return body.place if body and body.rule.locality else None
+
+
+def proper_names(title: str, names: list[str | None]) -> str:
+    """The title with the known place names capitalised again where sentence case lowered them."""
+    for name in filter(None, names):
+        if not name[:1].isupper():
+            continue
+        title = re.sub(r"(?<![\p{L}\p{N}])" + re.escape(name.lower()) + r"(?![\p{L}\p{N}])", name, title)
+    return title
+
+
 # --- the whole record ------------------------------------------------------------------------
 
 def extract_metadata(lines: list[Line]) -> dict[str, Any]:
@@ -461,12 +526,13 @@ def extract_metadata(lines: list[Line]) -> dict[str, Any]:
     front = front_lines(lines)
     headings = title_headings(lines)
     top = front[: headings[0][0]] if headings else front
-    front_columns = [c for line in front for c in columns(line)]
+    front_columns = merge_wrapped([c for line in front for c in columns(line)])
     number, symbol = next(filter(None, map(parse_number_line, front_columns)), (None, None))
     place, issued, date_year = place_and_date(front_columns)
     title = plan_title(lines, headings)
     sig = signature(lines)
     issuer, level = issuer_of(lines, top, front, title, sig)
+    title = proper_names(title, [place, issuer_place(issuer)]) if title else title
     refs = extract_references(lines, own_number=number, own_symbol=symbol)
     return {
         "doc_type": doc_type_of(lines, headings),
