@@ -218,14 +218,32 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return squeeze(text[left:right.start() if right else len(text)])
 
 
+def opener_relation(opening: str, in_preamble: bool) -> str | None:
+    """The relation the words a clause opens with give it, or None when they give none."""
+    for rule in grammar().relations:
+        if rule.opener.match(opening) and (in_preamble or not rule.preamble_only):
+            return rule.relation
+    return None
+
+
 def relation_of(paragraph: str, in_preamble: bool) -> str:
     """The relation a paragraph's opening words (after any list label) give its numbers."""
     g = grammar()
     opening = g.list_label.sub("", paragraph.lstrip(), count=1)
-    for rule in g.relations:
-        if rule.opener.match(opening) and (in_preamble or not rule.preamble_only):
-            return rule.relation
-    return g.default_relation
+    return opener_relation(opening, in_preamble) or g.default_relation
+
+
+def relation_at(paragraph: str, at: int, in_preamble: bool, default: str) -> str:
+    """The relation of a number at `at`: the last clause before it that opens with its own words, else `default`."""
+    relation = default
+    for brk in grammar().sentence_break.finditer(paragraph, 0, at):
+        own = opener_relation(paragraph[brk.end():at].lstrip(), in_preamble)
+        if own:
+            relation = own
+    return relation
+
+
+STRENGTH = {"basis": 2, "implements": 2}
 
 
 # --- extraction ------------------------------------------------------------------------------
@@ -293,15 +311,18 @@ def extract_references(lines: list[Line], own_number: str | None = None,
             if key in own:
                 continue
             issued = date_after(paragraph[mention.end:])
+            here = relation_at(paragraph, mention.start, preamble[first], relation)
             if key in found:
                 found[key]["issued_date"] = found[key]["issued_date"] or issued
+                if STRENGTH.get(here, 0) > STRENGTH.get(found[key]["relation"], 0):
+                    found[key]["relation"] = here
                 continue
             line = joined.lines[joined.index_at(begin + mention.start)]
             found[key] = {
                 "number": mention.number,
                 "ref_type": ref_type_of(paragraph[max(0, mention.start - LOOKBACK):mention.start], mention.symbol),
                 "issued_date": issued,
-                "relation": relation,
+                "relation": here,
                 "context": sentence_around(paragraph, mention.start, mention.end),
                 "line": line.lineno,
                 "page": line.page,
