@@ -169,6 +169,10 @@ def merge_wrapped(cols: list[str]) -> list[str]:
             cols[i + 1] = f"{col} {nxt}"
             i += 1
             continue
+        if nxt is not None and is_caps(col) and is_caps(nxt) and body_word_end(f"{col} {nxt}") > len(col):
+            cols[i + 1] = f"{col} {nxt}"  # "ỦY" / "BAN NHÂN DÂN": a body word wrapped
+            i += 1
+            continue
         if (nxt is not None and SHORT_NAME.fullmatch(col) and not is_caps(col)
                 and g.place_date.match(nxt)):
             cols[i + 1] = f"{col} {nxt}"
@@ -190,6 +194,11 @@ def merge_wrapped(cols: list[str]) -> list[str]:
         out.append(col)
         i += 1
     return out
+
+
+def body_word_end(text: str) -> int:
+    """Where the longest body word the text opens with ends; 0 when it opens with none."""
+    return max((m.end() for rule in grammar().bodies if (m := rule.word.match(text))), default=0)
 
 
 NUMBER_PREFIX_ONLY = re.compile(r"Số\s*:?")
