@@ -543,12 +543,16 @@ def _tagged_roles(text: _Text, level_word: str | None) -> tuple[list[UnitRef], l
     """Roles a cell tags itself, or None: "Chủ trì: X; Phối hợp: Y", "X (chủ trì), Y, Z (phối hợp)".
 
     A parenthesised tag labels the units listed since the previous tag; units
-    after the last tag support a tagged lead (else they lead).
+    after the last tag support a tagged lead (else they lead).  Units listed
+    before the first "Tag:" lead (the cell or field is a lead's).
     """
     reader, norm = _reader(), text.norm
     roles: dict[str, list[Span]] = {"lead": [], "support": []}
     labels = list(reader.role_label.finditer(norm))
     if labels:
+        # a lead field that names its leads before tagging the rest
+        # ("Công chức Văn hóa - Xã hội; phối hợp: các đoàn thể")
+        roles["lead"] += _list_spans(norm, 0, labels[0].start())
         for label, end in zip(labels, [m.start() for m in labels[1:]] + [len(norm)]):
             roles[reader.role_of_tag[_key(label["tag"])]] += _list_spans(norm, label.end(), end)
     else:
