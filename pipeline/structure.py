@@ -23,7 +23,7 @@ import regex as re
 
 from . import rules
 from .model import Line, Table, TableRow
-from .textnorm import canon, fold
+from .textnorm import canon, fold, squeeze
 
 TABLE_PREFIX = "table-"
 
@@ -153,6 +153,14 @@ class Grammar:
         alternatives = "|".join(re.escape(label) for label, _ in labels)
         self.field_re = re.compile(r"(?P<label>" + alternatives + r")\s*:\s*", re.IGNORECASE)
         self.field_roles = dict(labels)
+        # a field value that goes on to state another field after a separator
+        # ("Công chức X; phối hợp: các đoàn thể", "Sở Nội vụ. Thời gian: Quý II")
+        self.field_split_re = re.compile(r"(?:[;.,]\s*|\s+-\s+)(?P<label>" + alternatives + r")\s*:\s*",
+                                         re.IGNORECASE)
+        # fields written in brackets after a task's words ("... (Đơn vị thực
+        # hiện: Văn phòng; thời gian: tháng 3/2025)")
+        self.inline_field_re = re.compile(r"\(\s*(?=(?:" + alternatives + r")\s*:)(?P<body>[^()]*)\)",
+                                          re.IGNORECASE)
 
     def marker(self, text: str) -> Marker | None:
         for style, _, pattern in self.markers:
@@ -175,6 +183,44 @@ class Grammar:
         # map the folded offset back onto the canonical text (same length by construction)
         value = canon(text)[match.end():]
         return FieldLine(self.field_roles[label], value)
+
+    def split_field(self, field_line: FieldLine) -> list[FieldLine]:
+        """A field whose value states further fields ('X; thời gian: Quý II') -> one field each."""
+        value = field_line.value
+        folded = value.casefold()
+        out, start, role = [], 0, field_line.role
+        for match in self.field_split_re.finditer(folded):
+            out.append(FieldLine(role, value[start:match.start()]))
+            role, start = self.field_roles[match.group("label")], match.end()
+        out.append(FieldLine(role, value[start:]))
+        return [f for f in out if f.value.strip(" .;,")] or [field_line]
+
+    def inline_fields(self, text: str) -> tuple[str, list[FieldLine]]:
+        """Fields written in brackets inside an item's words, and the words without them."""
+        text = canon(text)
+        folded = text.casefold()
+        found: list[FieldLine] = []
+        kept, last = [], 0
+        for match in self.inline_field_re.finditer(folded):
+            body = text[match.start("body"):match.end("body")]
+            first = self.field_line(body)
+            if first is None:
+                continue
+            found += self.split_field(first)
+            kept.append(text[last:match.start()])
+            last = match.end()
+        if not found:
+            return text, []
+        kept.append(text[last:])
+        return re.sub(r"\s+([.,;:])", r"\1", squeeze("".join(kept))), found
+
+    def kind_at_start(self, heading: str) -> str | None:
+        """The kind whose keyword the heading opens with ("Mục tiêu cụ thể" -> purpose), else None."""
+        folded = fold(heading)
+        for kind, words in self.kinds:
+            if any(folded == w or folded.startswith(w + " ") for w in words):
+                return kind
+        return None
 
     def kind_of(self, heading: str) -> str:
         """A heading's kind: the kind whose keyword occurs earliest in it."""
@@ -247,9 +293,10 @@ class TreeBuilder:
         text = line.text
         field_line = self.g.field_line(text)
         if field_line is not None and self.current is not self.root:
-            self.current.fields.setdefault(field_line.role, []).append(field_line.value)
-            self.current.field_lines.setdefault(field_line.role, []).append(line)
-            self.field_role = field_line.role
+            for part in self.g.split_field(field_line):
+                self.current.fields.setdefault(part.role, []).append(part.value)
+                self.current.field_lines.setdefault(part.role, []).append(line)
+                self.field_role = part.role
             return
         marker = self.g.marker(text)
         if marker is not None and self._in_sequence(marker):
@@ -390,8 +437,24 @@ def build_tree(lines: list[Line], tables: list[tuple[int, int, Table]]) -> PlanT
             builder.add_line(line)
         i += 1
     tree = PlanTree(builder.root, start, end)
+    _take_inline_fields(tree)
     _annotate(tree)
     return tree
+
+
+def _take_inline_fields(tree: PlanTree) -> None:
+    """Fields an item writes in brackets after its words become its fields."""
+    g = grammar()
+    for item in tree.items:
+        if item.row is not None or "(" not in " ".join(item.words):
+            continue
+        text, found = g.inline_fields(" ".join(w.strip() for w in item.words if w.strip()))
+        if not found:
+            continue
+        item.words = [text]
+        for part in found:
+            item.fields.setdefault(part.role, []).append(part.value)
+            item.field_lines.setdefault(part.role, []).append(item.lines[-1] if item.lines else Line("", 0, 0))
 
 
 def _annotate(tree: PlanTree) -> None:

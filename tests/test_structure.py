@@ -87,3 +87,32 @@ def test_lettering_counts_in_the_vietnamese_or_the_latin_order(letters):
 def test_a_letter_out_of_any_order_does_not_open_an_item():
     text = "I. NHIỆM VỤ\n1. Cải cách hành chính\na) Rà soát thủ tục\nb) Công bố thủ tục\nw) không phải mục\n"
     assert _lettered_children(text) == ["a", "b"]
+
+
+def _tasks_of(text: str):
+    from pipeline.extract.tasks import extract_tasks
+    from pipeline.structure import build_tree
+    from pipeline.extract.references import lines_of
+    tree = build_tree(lines_of("I. MỤC ĐÍCH\nNội dung.\n" + text), [])
+    return extract_tasks(tree, 2025, "xã")
+
+
+def test_goal_sub_headings_inside_a_task_section_are_not_tasks():
+    tasks = _tasks_of(
+        "II. NHIỆM VỤ CỤ THỂ\n1. Cải cách thể chế\n1.1. Mục tiêu\nVăn bản của xã ban hành đúng quy định.\n"
+        "1.2. Nhiệm vụ\n- Rà soát văn bản của xã.\n- Tuyên truyền pháp luật cho nhân dân.\n"
+        "2. Cải cách thủ tục\na) Mục tiêu: 100% hồ sơ giải quyết đúng hạn.\nb) Yêu cầu các bộ phận báo cáo kết quả.\n")
+    assert [t.item.path for t in tasks] == ["II.1.1.2.-1", "II.1.1.2.-2", "II.2.b"]
+
+
+def test_fields_in_brackets_and_several_fields_on_one_line():
+    tasks = _tasks_of(
+        "II. NHIỆM VỤ\n1. Nhiệm vụ\na) Niêm yết thủ tục tại Bộ phận Một cửa (Đơn vị thực hiện: Văn phòng HĐND và UBND xã;"
+        " thời gian: tháng 3/2025).\nb) Số hóa hồ sơ lưu trữ.\nCơ quan chủ trì: Công chức Tư pháp - Hộ tịch; phối hợp:"
+        " các đoàn thể. Thời gian: Quý II/2025.\n")
+    a, b = tasks
+    assert a.text == "Niêm yết thủ tục tại Bộ phận Một cửa."
+    assert [(r, u.name) for r, u in a.units] == [("lead", "Văn phòng HĐND và UBND xã")]
+    assert (a.deadline.kind, str(a.deadline.due_date)) == ("month", "2025-03-31")
+    assert [(r, u.name) for r, u in b.units] == [("lead", "Công chức Tư pháp - Hộ tịch"), ("support", "Các đoàn thể")]
+    assert (b.deadline.kind, str(b.deadline.due_date)) == ("quarter", "2025-06-30")

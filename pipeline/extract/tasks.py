@@ -64,14 +64,45 @@ def effective_kind(item: Item) -> str:
     return item.kind
 
 
+GOAL_KINDS = ("purpose", "requirements", "targets")
+GOAL_HEADING_WORDS = 5
+
+
+def is_goal_heading(node: Item) -> bool:
+    """A sub-heading that introduces goals, not work: "1.1. Mục tiêu", "a) Yêu cầu:",
+    "2. Chỉ tiêu cụ thể:" (its first line, up to a colon, opens with a goal keyword
+    and is a heading's few words)."""
+    first = node.words[0] if node.words else ""
+    head = canon(first).split(":")[0].strip(" .")
+    if not head or len(head.split()) > GOAL_HEADING_WORDS:
+        return False
+    # a heading stands over something: its own lines below, children, or a colon
+    # ("a) Yêu cầu các phòng báo cáo." alone on its line is a task)
+    heads_something = len([w for w in node.words if w.strip()]) > 1 or node.children or ":" in first
+    return bool(heads_something) and grammar().kind_at_start(head) in GOAL_KINDS
+
+
+def under_goal_heading(item: Item) -> bool:
+    """The item is, or lies under, a goal sub-heading of its top section (CCHC plans
+    split each area into "1.1. Mục tiêu" and "1.2. Nhiệm vụ")."""
+    node: Item | None = item
+    while node is not None and node.level > 1:
+        if is_goal_heading(node):
+            return True
+        node = node.parent
+    return False
+
+
 def is_task(item: Item) -> bool:
     """SPEC "What is a task": a leaf row of a plan table, or a leaf item below a
-    top section of kind tasks or organization (or the work part of targets)."""
+    top section of kind tasks or organization (or the work part of targets),
+    unless a goal sub-heading ("1.1. Mục tiêu") holds it."""
     if item.children:
         return False
     if item.row is not None:
         return item.table_kind == "plan"
-    return item.level > 1 and effective_kind(item) in ("tasks", "organization")
+    return (item.level > 1 and effective_kind(item) in ("tasks", "organization")
+            and not under_goal_heading(item))
 
 
 def spread_group_fields(tree: PlanTree) -> None:
