@@ -272,6 +272,19 @@ class TreeBuilder:
         return any(_counts_on(_order_position(order), label, previous, first=1)
                    for order in self.g.alphabets[sequence])
 
+    def _wraps_a_compound(self, marker: Marker) -> bool:
+        """A dash line that continues the line above: it goes on in lower case and the line
+        above stopped mid-sentence ("phát triển kinh tế" / "- xã hội trên địa bàn")."""
+        item = self.current
+        if item is self.root or not marker.rest[:1].islower():
+            return False
+        if self.field_role is not None:
+            above = (item.fields.get(self.field_role) or [""])[-1]
+        else:
+            above = item.words[-1] if item.words else ""
+        above = above.rstrip()
+        return bool(above) and above[-1].isalnum() and not _all_caps(above)
+
     def open_item(self, label: str | None, style: str, line: Line | None, rest: str) -> Item:
         sibling = self._open_sibling(style)
         if sibling is not None:
@@ -299,6 +312,8 @@ class TreeBuilder:
                 self.field_role = part.role
             return
         marker = self.g.marker(text)
+        if marker is not None and marker.style == "dash" and self._wraps_a_compound(marker):
+            marker = None  # "... kinh tế" / "- xã hội ...": a hyphenated phrase wrapped at its dash
         if marker is not None and self._in_sequence(marker):
             self.open_item(marker.label, marker.style, line, marker.rest)
             return
@@ -343,6 +358,11 @@ class TreeBuilder:
             item.lines = [ln for ln in lines if row.line_start <= ln.lineno <= row.line_end][:1]
         del self.stack[base:]
         self.field_role = None
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
 def label_style(label: str | None) -> str:

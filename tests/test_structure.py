@@ -116,3 +116,12 @@ def test_fields_in_brackets_and_several_fields_on_one_line():
     assert (a.deadline.kind, str(a.deadline.due_date)) == ("month", "2025-03-31")
     assert [(r, u.name) for r, u in b.units] == [("lead", "Công chức Tư pháp - Hộ tịch"), ("support", "Các đoàn thể")]
     assert (b.deadline.kind, str(b.deadline.due_date)) == ("quarter", "2025-06-30")
+
+
+def test_a_phrase_wrapped_at_its_dash_is_not_a_new_item():
+    tasks = _tasks_of(
+        "II. NHIỆM VỤ\n1. Nhiệm vụ chung\n- Thực hiện các giải pháp phát triển kinh tế\n- xã hội, giữ vững quốc phòng"
+        " - an ninh.\n- Đẩy mạnh tuyên truyền.\n")
+    assert [t.text for t in tasks] == [
+        "Thực hiện các giải pháp phát triển kinh tế - xã hội, giữ vững quốc phòng - an ninh.",
+        "Đẩy mạnh tuyên truyền."]
