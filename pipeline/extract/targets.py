@@ -66,6 +66,9 @@ class _Rules:
     measure_noun: re.Pattern
     trim_end: re.Pattern  # searched: must end at the span's end
     trim_start: re.Pattern  # matched: starts at the span's start
+    range_low: re.Pattern  # an unsigned lower bound ending right before a percentage
+    range_joint: re.Pattern  # all that stands between two signed bounds of a range
+    per_period: re.Pattern  # "/năm" right after a sign
 
 
 @functools.lru_cache(maxsize=None)
@@ -91,7 +94,10 @@ def _rules() -> _Rules:
         head_words=data["carry"]["parallel_head_words"],
         measure_noun=re.compile(_phrases(data["metric"]["measure_nouns"]), re.I),
         trim_end=re.compile(rf"(?:[\s:.(\[]|{connectors}|{linking})+$", re.I),
-        trim_start=re.compile(rf"(?:[\s:.)\]]|{connectors})+", re.I),
+        trim_start=re.compile(rf"(?:[\s:.)\]]|{connectors}|{_phrases(breaks['words'])})+", re.I),
+        range_low=re.compile(data["range_low"], re.I),
+        range_joint=re.compile(data["range_joint"], re.I),
+        per_period=re.compile(data["per_period"], re.I),
     )
 
 
@@ -125,6 +131,7 @@ class _Percent:
     end: int  # after its sign and any trailing comparator
     comparator: str | None
     trailing: bool  # the comparator comes after it and stays with it
+    range_low: bool = False  # the lower bound of a range whose upper bound comes next
 
 
 @dataclass(frozen=True)
@@ -167,11 +174,25 @@ def _scan(key: str, clauses: _Clauses) -> list[_Percent]:
         lead = rules.lead_comparator.search(key, floor, m.start())
         trail = None if lead else rules.trail_comparator.match(key, m.end())
         own = lead or trail
+        end = trail.end() if trail else m.end()
+        period = rules.per_period.match(key, end)
+        end = period.end() if period else end
+        prev = found[-1] if found else None
+        joint = prev is not None and not prev.comparator and rules.range_joint.match(key[prev.end:m.start()])
+        low = None if joint or own else rules.range_low.search(key, floor, m.start())
+        if joint or low:
+            if low:
+                found.append(_Percent(float(low["value"].replace(",", ".")), low.start(), low.start(),
+                                      low.end("value"), ">=", True, range_low=True))
+            else:
+                found[-1] = _Percent(prev.value, prev.start, prev.number, prev.end, ">=", True, range_low=True)
+            found.append(_Percent(float(m["value"].replace(",", ".")), m.start(), m.start(), end, "<=", True))
+            continue
         found.append(_Percent(
             value=float(m["value"].replace(",", ".")),
             start=lead.start() if lead else m.start(),
             number=m.start(),
-            end=trail.end() if trail else m.end(),
+            end=end,
             comparator=rules.symbols[own.lastgroup] if own else None,
             trailing=trail is not None,
         ))
@@ -218,17 +239,19 @@ def _trim(text: _Text, start: int, end: int) -> tuple[int, int]:
 def _metric_span(text: _Text, clauses: _Clauses, percents: list[_Percent], i: int) -> tuple[int, int]:
     """Where the metric of `percents[i]` lies (see `rules/targets.yaml`, `metric`)."""
     cur = percents[i]
-    floor = max(clauses.start(cur.number), percents[i - 1].end if i else 0)
-    noun = _rules().measure_noun.search(text.key, floor, cur.start)
+    first = i - 1 if i and percents[i - 1].range_low else i  # a range is read from its lower bound
+    opening = percents[first].start
+    floor = max(clauses.start(percents[first].number), percents[first - 1].end if first else 0)
+    noun = _rules().measure_noun.search(text.key, floor, opening)
     if noun:
-        start, end = _trim(text, noun.end(), cur.start)
+        start, end = _trim(text, noun.end(), opening)
         if start < end:
             return noun.start(), end
     ceiling = clauses.end(cur.end)
     if i + 1 < len(percents):
         ceiling = min(ceiling, percents[i + 1].start)
     start, end = _trim(text, cur.end, max(cur.end, ceiling))
-    return (start, end) if start < end else _trim(text, floor, cur.start)
+    return (start, end) if start < end else _trim(text, floor, opening)
 
 
 def _read(text: _Text) -> list[_Found]:
@@ -247,6 +270,10 @@ def _read(text: _Text) -> list[_Found]:
         metric = _metric_span(text, clauses, percents, i)
         found.append(_Found(cur.value, comparator, text.shown[slice(*metric)],
                             text.shown[slice(*lead_in)], cur.number))
+    for i, cur in enumerate(percents[:-1]):
+        if cur.range_low:  # a range's bounds measure the same thing
+            upper = found[i + 1]
+            found[i] = _Found(cur.value, found[i].comparator, upper.metric, upper.lead_in, cur.number)
     return found
 
 
