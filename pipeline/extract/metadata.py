@@ -486,22 +486,42 @@ def issuer_from_title(title: str | None, sig: Signature | None) -> Body | None:
     return Body(committee, f"{match['level'].casefold()} {match['name']}")
 
 
-def level_from_text(lines: list[Line]) -> str | None:
-    """The lowest level whose People's Committee the text names bare ('Ủy ban nhân dân phường')."""
+def level_word_from_text(lines: list[Line]) -> str | None:
+    """The level word of the lowest People's Committee the text names bare ('phường', 'tỉnh')."""
     g = grammar()
     text = canon(" ".join(line.text for line in lines))
-    levels = {g.levels[squeeze(m["level"]).casefold()] for m in g.bare_committee.finditer(text)}
-    return max(levels, key=g.level_order.index) if levels else None
+    words = [squeeze(m["level"]).casefold() for m in g.bare_committee.finditer(text)]
+    return max(words, key=lambda w: g.level_order.index(g.levels[w])) if words else None
+
+
+def level_from_text(lines: list[Line]) -> str | None:
+    """The lowest level whose People's Committee the text names bare ('Ủy ban nhân dân phường')."""
+    word = level_word_from_text(lines)
+    return grammar().levels[word] if word else None
+
+
+def committee_named_by_place(lines: list[Line], top: list[Line], place: str | None) -> Body | None:
+    """A header that names its People's Committee without the place ('ỦY BAN NHÂN DÂN' alone,
+    as web copies of two-column headers often leave it): the committee the text calls by its
+    bare level word ('Ủy ban nhân dân tỉnh ban hành ...'), of the place on the date line."""
+    bodies = header_bodies(top)
+    if not (place and bodies and bodies[-1].rule.locality and bodies[-1].locality == (None, None)
+            and not bodies[-1].rest):
+        return None
+    word = level_word_from_text(lines)
+    return Body(committee_rule(), f"{word} {place}") if word else None
 
 
 def issuer_of(lines: list[Line], top: list[Line], front: list[Line], title: str | None,
-              sig: Signature | None) -> tuple[str | None, str | None]:
+              sig: Signature | None, place: str | None = None) -> tuple[str | None, str | None]:
     """(issuer, issuer_level): the first source that names it, else the level the text implies.
 
     Sources in order: the header above the title (`top`), the decision's
-    authority line (in `front`, everything before the body), the title's locality.
+    authority line (in `front`, everything before the body), the title's
+    locality, a bare committee in the header named after the date line's place.
     """
-    sources = (header_bodies(top), [authority_body(front)], [issuer_from_title(title, sig)])
+    sources = (header_bodies(top), [authority_body(front)], [issuer_from_title(title, sig)],
+               [committee_named_by_place(lines, top, place)])
     for bodies in ([b for b in source if b] for source in sources):
         if bodies:
             body, parent = bodies[-1], (bodies[-2] if len(bodies) > 1 else None)
@@ -540,7 +560,7 @@ def extract_metadata(lines: list[Line]) -> dict[str, Any]:
     place, issued, date_year = place_and_date(front_columns)
     title = plan_title(lines, headings)
     sig = signature(lines)
-    issuer, level = issuer_of(lines, top, front, title, sig)
+    issuer, level = issuer_of(lines, top, front, title, sig, place)
     title = proper_names(title, [place, issuer_place(issuer)]) if title else title
     refs = extract_references(lines, own_number=number, own_symbol=symbol)
     return {
