@@ -159,6 +159,9 @@ class Grammar:
                                          re.IGNORECASE)
         # fields written in brackets after a task's words ("... (Đơn vị thực
         # hiện: Văn phòng; thời gian: tháng 3/2025)")
+        # fields that follow a task's sentence on its own line ("... của xã. Đơn vị
+        # thực hiện: X; thời gian: Quý II/2025")
+        self.tail_field_re = re.compile(r"(?:[.;]\s+|\s+-\s+)(?=(?:" + alternatives + r")\s*:)", re.IGNORECASE)
         self.inline_field_re = re.compile(r"\(\s*(?=(?:" + alternatives + r")\s*:)(?P<body>[^()]*)\)",
                                           re.IGNORECASE)
 
@@ -209,10 +212,15 @@ class Grammar:
             found += self.split_field(first)
             kept.append(text[last:match.start()])
             last = match.end()
-        if not found:
-            return text, []
         kept.append(text[last:])
-        return re.sub(r"\s+([.,;:])", r"\1", squeeze("".join(kept))), found
+        text = re.sub(r"\s+([.,;:])", r"\1", squeeze("".join(kept)))
+        tail = self.tail_field_re.search(text.casefold())
+        if tail:
+            first = self.field_line(text[tail.end():])
+            if first is not None:
+                found += self.split_field(first)
+                text = text[:tail.start()].rstrip(" ,;") + "."
+        return text, found
 
     def kind_at_start(self, heading: str) -> str | None:
         """The kind whose keyword the heading opens with ("Mục tiêu cụ thể" -> purpose), else None."""
@@ -466,7 +474,7 @@ def _take_inline_fields(tree: PlanTree) -> None:
     """Fields an item writes in brackets after its words become its fields."""
     g = grammar()
     for item in tree.items:
-        if item.row is not None or "(" not in " ".join(item.words):
+        if item.row is not None or ":" not in " ".join(item.words):
             continue
         text, found = g.inline_fields(" ".join(w.strip() for w in item.words if w.strip()))
         if not found:

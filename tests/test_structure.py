@@ -125,3 +125,21 @@ def test_a_phrase_wrapped_at_its_dash_is_not_a_new_item():
     assert [t.text for t in tasks] == [
         "Thực hiện các giải pháp phát triển kinh tế - xã hội, giữ vững quốc phòng - an ninh.",
         "Đẩy mạnh tuyên truyền."]
+
+
+def test_fields_after_the_sentence_and_an_assignment_in_closing_brackets():
+    tasks = _tasks_of(
+        "II. NHIỆM VỤ\n1. Thủ tục hành chính\n- Công bố thủ tục của xã. Đơn vị thực hiện: Công chức Văn phòng -"
+        " Thống kê; thời gian: Quý III/2025.\n- Cập nhật thủ tục lên Cổng (Văn phòng HĐND và UBND xã chủ trì; các"
+        " công chức chuyên môn phối hợp).\n- Làm sạch dữ liệu dân cư (Công an xã thực hiện).\n"
+        "- Tổ chức đối thoại (thực hiện trong Quý IV/2025).\n")
+    first, second, third, fourth = tasks
+    assert first.text == "Công bố thủ tục của xã."
+    assert [(r, u.name) for r, u in first.units] == [("lead", "Công chức Văn phòng - Thống kê")]
+    assert first.deadline.kind == "quarter"
+    assert second.text == "Cập nhật thủ tục lên Cổng."
+    assert [(r, u.name) for r, u in second.units] == [
+        ("lead", "Văn phòng HĐND và UBND xã"), ("support", "Các công chức chuyên môn")]
+    assert [(r, u.name) for r, u in third.units] == [("lead", "Công an xã")]
+    assert fourth.text == "Tổ chức đối thoại (thực hiện trong Quý IV/2025)."
+    assert fourth.units == [] and fourth.deadline.kind == "quarter"

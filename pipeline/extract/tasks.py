@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex as re
+
 from ..model import Deadline, UnitRef
 from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of
 from ..textnorm import canon, nfc, squeeze
@@ -155,13 +157,33 @@ def _heading_units(item: Item) -> tuple[list[UnitRef], list[UnitRef]] | None:
     return None
 
 
+# An assignment in brackets closing a task: "... (Văn phòng HĐND và UBND xã chủ trì;
+# các công chức phối hợp)", "... (Công an xã thực hiện)".
+BRACKETED_ASSIGNMENT = re.compile(r"\s*\((?P<body>[^()]*?(?:chủ trì|phối hợp|thực hiện|đầu mối)[^()]*)\)\s*(?P<end>[.;]?)\s*$",
+                                  re.IGNORECASE)
+
+
+def bracketed_assignment(text: str, level_word: str | None) -> tuple[str, str] | None:
+    """(text without it, the bracket's words) when a task closes with a bracket that assigns it."""
+    match = BRACKETED_ASSIGNMENT.search(text)
+    if not match or not heading_unit(match["body"], level_word):
+        return None
+    return text[:match.start()] + match["end"], match["body"]
+
+
 def read_task(item: Item, plan_year: int | None, level_word: str | None) -> TaskInfo:
     """Everything one task says: its text, units, deadline and output."""
     cells = item.row.cells if item.row is not None else {}
     content = item.field_text("content")
-    text = canon(" ".join(filter(None, [item.raw_text, content])))
+    own = item.raw_text
+    assigned = None
+    if item.row is None and not item.field_text("lead"):
+        assigned = bracketed_assignment(own, level_word)
+        if assigned:
+            own = assigned[0]
+    text = canon(" ".join(filter(None, [own, content])))
     info = TaskInfo(item=item, text=text)
-    info.lead_raw = cells.get("lead") or item.field_text("lead")
+    info.lead_raw = cells.get("lead") or item.field_text("lead") or (assigned[1] if assigned else None)
     info.support_raw = cells.get("support") or item.field_text("support")
     monitor_raw = item.field_text("monitor")
     info.output = squeeze(nfc(cells.get("output") or item.field_text("output") or "")) or None
