@@ -143,3 +143,8 @@ def test_fields_after_the_sentence_and_an_assignment_in_closing_brackets():
     assert [(r, u.name) for r, u in third.units] == [("lead", "Công an xã")]
     assert fourth.text == "Tổ chức đối thoại (thực hiện trong Quý IV/2025)."
     assert fourth.units == [] and fourth.deadline.kind == "quarter"
+
+
+def test_a_leaf_whose_first_line_names_only_a_unit_is_led_by_it():
+    (task,) = _tasks_of("IV. TỔ CHỨC THỰC HIỆN\n1. Trạm Y tế xã\nĐẩy mạnh khám chữa bệnh bằng căn cước công dân.\n")
+    assert [(r, u.name) for r, u in task.units] == [("lead", "Trạm Y tế xã")]

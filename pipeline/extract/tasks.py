@@ -171,6 +171,22 @@ def bracketed_assignment(text: str, level_word: str | None) -> tuple[str, str] |
     return text[:match.start()] + match["end"], match["body"]
 
 
+def _own_heading_unit(item: Item, level_word: str | None) -> tuple[list[UnitRef], list[UnitRef]] | None:
+    """A leaf whose first line only names a unit, its duties on the lines below
+    ("6. Trạm Y tế xã" / "Đẩy mạnh ..."): that unit leads it."""
+    words = [w for w in item.words if w.strip()]
+    if item.row is not None or len(words) < 2:
+        return None
+    first = canon(words[0]).rstrip(" :.")
+    found = heading_unit(first, level_word)
+    if not found or found[1]:
+        return None
+    named = sum(len(u.raw.split()) for u in found[0])
+    if named < len(first.split()) - len(found[0]):  # the line says more than who
+        return None
+    return found
+
+
 def read_task(item: Item, plan_year: int | None, level_word: str | None) -> TaskInfo:
     """Everything one task says: its text, units, deadline and output."""
     cells = item.row.cells if item.row is not None else {}
@@ -202,7 +218,7 @@ def _read_units(info: TaskInfo, monitor_raw: str | None, level_word: str | None)
     if info.lead_raw:
         leads, supports = parse_lead_field(info.lead_raw, level_word=level_word)
     else:
-        from_heading = _heading_units(info.item)
+        from_heading = _heading_units(info.item) or _own_heading_unit(info.item, level_word)
         if from_heading:
             leads, supports = list(from_heading[0]), list(from_heading[1])
             supports += support_in_text(info.text, level_word=level_word)
