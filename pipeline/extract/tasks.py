@@ -25,7 +25,8 @@ from ..model import Deadline, UnitRef
 from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of
 from ..textnorm import canon, nfc, squeeze
 from .deadlines import find_deadline, parse_deadline
-from .units import doer_in_text, heading_unit, parse_lead_field, split_units, support_in_text
+from .units import (doer_in_text, heading_unit, names_only_units, parse_lead_field, split_units,
+                    support_in_text)
 
 TABLE_FIELD_ROLES = ("deadline", "lead", "support", "output")
 
@@ -177,14 +178,12 @@ def _own_heading_unit(item: Item, level_word: str | None) -> tuple[list[UnitRef]
     words = [w for w in item.words if w.strip()]
     if item.row is not None or len(words) < 2:
         return None
-    first = canon(words[0]).rstrip(" :.")
-    found = heading_unit(first, level_word)
-    if not found or found[1]:
+    # a heading line, not a sentence wrapped after a unit's name: it ends with a colon
+    # or the next line opens a sentence
+    if not (words[0].rstrip().endswith(":") or words[1].lstrip()[:1].isupper()):
         return None
-    named = sum(len(u.raw.split()) for u in found[0])
-    if named < len(first.split()) - len(found[0]):  # the line says more than who
-        return None
-    return found
+    units = names_only_units(words[0], level_word)
+    return (units, []) if units else None
 
 
 def read_task(item: Item, plan_year: int | None, level_word: str | None) -> TaskInfo:

@@ -586,6 +586,16 @@ def support_in_text(text: str, level_word: str | None = None) -> list[UnitRef]:
     return _refs(written, (m.span() for group in groups for m in group), level_word)
 
 
+def names_only_units(text: str, level_word: str | None = None) -> list[UnitRef]:
+    """The units a line names when it names nothing else ("Trạm Y tế xã", "Ủy ban MTTQ Việt
+    Nam xã và các đoàn thể:"), else []."""
+    body = _reader().heading_lead.sub("", canon(text), count=1).rstrip(" :.")
+    units = split_units(body, level_word)
+    if units and all(_reader().unit.fullmatch(canon(u.raw).rstrip(" :.;,")) for u in units):
+        return units
+    return []
+
+
 def heading_unit(text: str, level_word: str | None = None) -> tuple[list[UnitRef], list[UnitRef]] | None:
     """A heading that names a unit ('Phòng Văn hoá – Xã hội:', 'Giao Phòng ...:') -> (leads, supports), else None."""
     body = _reader().heading_lead.sub("", canon(text), count=1).rstrip(" :.")
