@@ -61,6 +61,7 @@ class Grammar:
     attachment_note: re.Pattern
     preamble_start: re.Pattern
     preamble_end: re.Pattern
+    header_row: re.Pattern
 
 
 def word_alternation(words: list[str]) -> str:
@@ -96,6 +97,7 @@ def grammar() -> Grammar:
         attachment_note=re.compile(data["attachment_note"], ci),
         preamble_start=re.compile(data["preamble"]["start"]),
         preamble_end=re.compile(data["preamble"]["end"]),
+        header_row=re.compile(data["preamble"]["header_row"]),
     )
 
 
@@ -199,12 +201,15 @@ def paragraph_starts(joined: JoinedText) -> list[int]:
 def preamble_flags(joined: JoinedText) -> list[bool]:
     """For each line, whether it lies in a preamble (see the rule file)."""
     g = grammar()
-    flags, inside = [], True
+    flags, inside, titled = [], True, False
     for i in range(len(joined.lines)):
-        text = joined.line_text(i).strip()
+        line = joined.line_text(i)
+        text = line.strip()
         if g.preamble_start.match(text):
-            inside = True
-        elif g.preamble_end.search(joined.line_text(i)):
+            inside = titled = True
+        elif not titled and inside and "\t" in line and g.header_row.search(line):
+            pass  # a header laid out in two columns, before the title
+        elif g.preamble_end.search(line):
             inside = False
         flags.append(inside)
     return flags
