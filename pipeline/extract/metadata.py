@@ -63,6 +63,7 @@ class Grammar:
     """`rules/metadata.yaml`, compiled."""
 
     titles: dict[str, str]
+    symbol_types: dict[str, str]
     title_heading: re.Pattern
     self_references: dict[str, str]
     title_end: tuple[re.Pattern, ...]
@@ -75,6 +76,7 @@ class Grammar:
     document_dates: tuple[re.Pattern, ...]
     year: re.Pattern
     year_outlook: re.Pattern
+    year_span: re.Pattern
     bodies: tuple[BodyRule, ...]
     levels: dict[str, str]
     level_word: re.Pattern
@@ -104,6 +106,7 @@ def grammar() -> Grammar:
 
     return Grammar(
         titles=titles,
+        symbol_types=dict(data["symbol_types"]),
         title_heading=re.compile(expand(data["title_heading"])),
         self_references={canon(k).casefold(): v for k, v in data["self_references"].items()},
         title_end=tuple(re.compile(p, CI) for p in data["title_end"]),
@@ -116,6 +119,7 @@ def grammar() -> Grammar:
         document_dates=tuple(re.compile(p, CI) for p in data["document_dates"]),
         year=re.compile(data["year"], CI),
         year_outlook=re.compile(data["year_outlook"], CI),
+        year_span=re.compile(data["year_span"], CI),
         bodies=tuple(BodyRule(re.compile(r"^(?:" + word_alternation(b["words"]) + r")(?![\p{L}\p{N}])", CI),
                               b["canonical"], bool(b.get("locality")), b.get("level"),
                               bool(b.get("parent_place"))) for b in data["bodies"]),
@@ -341,6 +345,8 @@ def title_block(lines: list[Line], heading: int, rest: str) -> str:
         ends = g.title_end + (g.title_end_later if parts else ())
         if any(p.search(text) for p in ends):
             break
+        if parts and is_caps(" ".join(parts)) and text and not is_caps(text):
+            break  # a title in capitals ends where sentence case begins
         parts.append(text)
     return canon(" ".join(parts))
 
@@ -369,10 +375,25 @@ def plan_title(lines: list[Line], headings: list[tuple[int, str, str]]) -> str |
     return (title[:1].upper() + title[1:]) or None
 
 
+def symbol_type(lines: list[Line]) -> str | None:
+    """The type the document's own number states ('Số: 522/KH-UBND' -> ke_hoach), else None."""
+    g = grammar()
+    front = merge_wrapped([c for line in front_lines(lines) for c in columns(line)])
+    parsed = next(filter(None, map(parse_number_line, front)), None)
+    if not parsed:
+        return None
+    code = re.split(r"[-/]", parsed[1])[0]
+    return g.symbol_types.get(code)
+
+
 def doc_type_of(lines: list[Line], headings: list[tuple[int, str, str]]) -> str | None:
-    """The document's own type: its first title heading, else the type it names itself by most."""
+    """The document's own type: its first title heading, else the type code of its own
+    number ('KH-UBND'), else the type it names itself by most."""
     if headings:
         return headings[0][1]
+    stated = symbol_type(lines)
+    if stated:
+        return stated
     text = canon(" ".join(line.text for line in lines)).casefold()
     counts = Counter({kind: text.count(phrase) for phrase, kind in grammar().self_references.items()})
     kind, n = counts.most_common(1)[0] if counts else (None, 0)
@@ -410,7 +431,11 @@ def year_of(lines: list[Line], date_year: int | None, title: str | None) -> int 
     December ('Kế hoạch ... năm 2025' dated 'ngày 20 tháng 12 năm 2024').
     """
     g = grammar()
-    in_title = g.year.findall(g.year_outlook.sub(" ", title or ""))
+    title = g.year_outlook.sub(" ", title or "")
+    span = g.year_span.search(title)
+    if span:
+        return int(span["year"])
+    in_title = g.year.findall(title)
     if in_title:
         return int(in_title[-1])
     if date_year:
