@@ -496,6 +496,14 @@ def _annotate(tree: PlanTree) -> None:
         for item in top.walk():
             if item is not top:
                 item.kind = top.kind
+        if top.style == "part":
+            # "PHẦN II. KẾ HOẠCH NĂM 2025" holds the plan's own I., II., III.: each of
+            # those has the kind its heading names, as a top section would
+            for section in top.children:
+                kind = g.kind_of(heading_of(section))
+                if kind != "other":
+                    for item in section.walk():
+                        item.kind = kind
         _assign_paths(top, prefix="")
     for ordinal, item in enumerate(tree.items, start=1):
         item.ordinal = ordinal

@@ -148,3 +148,16 @@ def test_fields_after_the_sentence_and_an_assignment_in_closing_brackets():
 def test_a_leaf_whose_first_line_names_only_a_unit_is_led_by_it():
     (task,) = _tasks_of("IV. TỔ CHỨC THỰC HIỆN\n1. Trạm Y tế xã\nĐẩy mạnh khám chữa bệnh bằng căn cước công dân.\n")
     assert [(r, u.name) for r, u in task.units] == [("lead", "Trạm Y tế xã")]
+
+
+def test_sections_inside_parts_take_their_own_kinds():
+    from pipeline.extract.references import lines_of
+    from pipeline.extract.tasks import extract_tasks
+    from pipeline.structure import build_tree
+    text = ("KẾ HOẠCH\nChuyển đổi số năm 2025\nPHẦN I. KẾT QUẢ NĂM 2024\nI. KẾT QUẢ\n1. Hạ tầng được nâng cấp.\n"
+            "PHẦN II. KẾ HOẠCH NĂM 2025\nI. MỤC TIÊU\n1. Hồ sơ được xử lý trên mạng.\nII. NHIỆM VỤ\n1. Thể chế\n"
+            "- Ban hành quy chế dữ liệu.\nIII. TỔ CHỨC THỰC HIỆN\nCác sở triển khai.\n")
+    tree = build_tree(lines_of(text), [])
+    kinds = {item.path: item.kind for item in tree.items if item.level == 2}
+    assert kinds == {"I.I": "other", "II.I": "purpose", "II.II": "tasks", "II.III": "organization"}
+    assert [t.item.path for t in extract_tasks(tree, 2025, "tỉnh")] == ["II.II.1.-1"]

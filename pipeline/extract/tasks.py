@@ -104,6 +104,8 @@ def is_task(item: Item) -> bool:
         return False
     if item.row is not None:
         return item.table_kind == "plan"
+    if item.parent is not None and item.parent.style == "part":
+        return False  # a section of a part is a top section of its own
     return (item.level > 1 and effective_kind(item) in ("tasks", "organization")
             and not under_goal_heading(item))
 
