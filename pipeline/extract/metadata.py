@@ -85,6 +85,7 @@ class Grammar:
     level_order: tuple[str, ...]
     bare_committee: re.Pattern
     title_locality: re.Pattern
+    issuing_sentence: re.Pattern
     signature_prefix: re.Pattern
     signer_titles: tuple[SignerTitle, ...]
     signer_name: re.Pattern
@@ -130,6 +131,7 @@ def grammar() -> Grammar:
         level_order=tuple(data["level_order"]),
         bare_committee=re.compile(expand(data["bare_committee"]), CI),
         title_locality=re.compile(expand(data["title_locality"]), CI),
+        issuing_sentence=re.compile(expand(data["issuing_sentence"]), CI),
         signature_prefix=re.compile(data["signature_prefix"], CI),
         signer_titles=tuple(SignerTitle(canon(t["title"]), t["canonical"], t["body"])
                             for t in data["signer_titles"]),
@@ -169,6 +171,10 @@ def merge_wrapped(cols: list[str]) -> list[str]:
     while i < len(cols):
         col = cols[i]
         nxt = cols[i + 1] if i + 1 < len(cols) else None
+        if nxt is not None and col.endswith(",") and re.match(r"ngày\b", nxt):
+            cols[i + 1] = f"{col} {nxt}"  # "Thừa Thiên Huế," / "ngày 25 tháng 12 năm 2021"
+            i += 1
+            continue
         if nxt is not None and NUMBER_PREFIX_ONLY.fullmatch(col) and re.match(r"[\d/]", nxt):
             cols[i + 1] = f"{col} {nxt}"
             i += 1
@@ -530,11 +536,15 @@ def committee_named_by_place(lines: list[Line], top: list[Line], place: str | No
     as web copies of two-column headers often leave it): the committee the text calls by its
     bare level word ('Ủy ban nhân dân tỉnh ban hành ...'), of the place on the date line."""
     bodies = header_bodies(top)
-    if not (place and bodies and bodies[-1].rule.locality and bodies[-1].locality == (None, None)
+    if not (bodies and bodies[-1].rule.locality and bodies[-1].locality == (None, None)
             and not bodies[-1].rest):
         return None
+    text = canon(" ".join(line.text for line in lines))
+    named = grammar().issuing_sentence.search(text)
+    if named:  # "Ủy ban nhân dân tỉnh Thanh Hóa ban hành Kế hoạch ..."
+        return Body(committee_rule(), f"{named['level'].casefold()} {named['name']}")
     word = level_word_from_text(lines)
-    return Body(committee_rule(), f"{word} {place}") if word else None
+    return Body(committee_rule(), f"{word} {place}") if word and place else None
 
 
 def issuer_of(lines: list[Line], top: list[Line], front: list[Line], title: str | None,
