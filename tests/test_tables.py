@@ -292,3 +292,20 @@ def test_tabbed_rows_read_back_from_their_pdf_shape(order):
     wrong = {(r.label, r.line_start) for r, back in zip(table.rows, wrapped.rows) if back.cells != r.cells}
     # only the row whose time cell opens without a time word ("Quyết định công bố ... chậm nhất sau 10 ngày")
     assert wrong <= {("-", 84)}, wrong
+
+
+def test_a_time_column_split_into_start_and_end_gives_the_period():
+    from pipeline.extract.references import lines_of
+    from pipeline.extract.tasks import extract_tasks
+    from pipeline.structure import build_tree
+    text = ("I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+            "TT\tNội dung nhiệm vụ\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời gian\t\tSản phẩm\n"
+            "\t\t\t\tBắt đầu\tHoàn thành\t\n"
+            "1\tXây dựng kho dữ liệu\tSở Tư pháp\tCác sở, ngành\tQuý I/2025\tQuý III/2025\tKho dữ liệu\n")
+    lines = lines_of(text)
+    tables = find_tables(lines)
+    assert list(tables[0][2].roles[4:6]) == ["start", "deadline"]
+    (task,) = extract_tasks(build_tree(lines, tables), 2025, "tỉnh")
+    assert task.item.path == "II.1"
+    assert (task.deadline.kind, str(task.deadline.period_start), str(task.deadline.due_date)) == (
+        "quarter", "2025-01-01", "2025-09-30")

@@ -244,6 +244,13 @@ def _read_deadline(info: TaskInfo, plan_year: int | None) -> None:
     if stated:
         info.deadline_raw = _clean_raw(stated)
         info.deadline = parse_deadline(stated, plan_year)
+        start = item.row.cells.get("start") if item.row is not None else None
+        if start and info.deadline:
+            # a time column split into "Bắt đầu | Hoàn thành": the period runs from the start
+            span = parse_deadline(f"{squeeze(start)} - {squeeze(stated)}", plan_year)
+            if span and span.due_date == info.deadline.due_date and span.kind == info.deadline.kind:
+                info.deadline_raw = _clean_raw(f"{squeeze(start)} - {squeeze(stated)}")
+                info.deadline = span
         return
     if item.row is not None:
         return  # a table's time comes from its time column only
