@@ -213,29 +213,32 @@ _TOKEN = re.compile(r"[\p{L}\p{N}]+|[^\s\p{L}\p{N}]")
 _WORD = re.compile(r"\p{L}+")
 # A unigram says less than a bigram: "công" alone is in half the tasks.
 UNIGRAM_WEIGHT = 0.5
-# Replaces a cited act in a task's text: a break, so no bigram spans the gap.
-CITATION_BREAK = " ; "
+# Replaces a cited act or a boilerplate phrase in a task's text: a break, so
+# no bigram spans the gap.
+BREAK = " ; "
 
 
 def without_citations(text: str | None) -> str:
-    """The canonical text with each cited act ("Nghị định số 118/2025/NĐ-CP ngày 01/7/2025") cut out.
+    """The canonical text with each cited act ("Nghị định số 118/2025/NĐ-CP ... của Chính phủ") cut out.
 
     A citation says on what legal basis a task is done, not what it does: a
     ward cites this year's decree where the city cites the decision it
     implements, for one and the same task, and two unrelated tasks share the
     words of "Quyết định số ... ngày ... của Thủ tướng Chính phủ".  Numbers,
     type words and dates are read with the references extractor's rules
-    (rules/references.yaml), so the diff knows no citation pattern of its own.
+    (rules/references.yaml), so the diff knows no number pattern of its own;
+    the issuer after them is the diff's rule (`citation_issuer`), which those
+    rules do not read.
     """
     text = canon(text)
     spans = [_citation_span(text, m.start, m.end) for m in mentions(text)]
     for start, end in reversed(spans):
-        text = text[:start] + CITATION_BREAK + text[end:]
+        text = text[:start] + BREAK + text[end:]
     return text
 
 
 def _citation_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """A number's span widened to the type word before it ("Nghị định số") and the date after it."""
+    """A number's span widened to the type word before it ("Nghị định số"), the date and the issuer after it."""
     grammar = reference_grammar()
     window = max(0, start - LOOKBACK)
     word = grammar.type_word.search(text, window, start)
@@ -243,7 +246,14 @@ def _citation_span(text: str, start: int, end: int) -> tuple[int, int]:
     if lead_in:
         date = next(filter(None, (p.match(text[end + lead_in.end():]) for p in grammar.dates)), None)
         end += (lead_in.end() + date.end()) if date else 0
-    return (word.start() if word else start), end
+    issuer = _citation_issuer().match(text[end:])
+    return (word.start() if word else start), end + (issuer.end() if issuer else 0)
+
+
+@functools.lru_cache(maxsize=1)
+def _citation_issuer() -> re.Pattern:
+    """The authority named after a cited act (rules/roles.yaml `text.citation_issuer`)."""
+    return re.compile(rules.load("roles")["text"]["citation_issuer"])
 
 
 @dataclass(frozen=True)
@@ -251,6 +261,7 @@ class Lexicon:
     """How task texts become syllables (rules/roles.yaml `text`); None marks a break."""
 
     terms: tuple[tuple[re.Pattern, str], ...]
+    boilerplate: re.Pattern
     stopwords: frozenset[str]
     light_verbs: re.Pattern
     action_size: int
@@ -262,13 +273,16 @@ class Lexicon:
         terms = tuple((re.compile("|".join(f"(?:{p})" for p in t["patterns"])), t["token"]) for t in data["terms"])
         light = sorted((fold(w) for w in data["light_verbs"]), key=len, reverse=True)
         light_re = re.compile(r"^(?:(?:" + "|".join(re.escape(w) for w in light) + r")(?![\p{L}\p{N}])[\s,]*)+")
-        return cls(terms, frozenset(fold(w) for w in data["stopwords"]), light_re, int(data["action_size"]))
+        boilerplate = re.compile(r"(?<![\p{L}\p{N}])(?:" + "|".join(f"(?:{p})" for p in data["boilerplate"])
+                                 + r")(?![\p{L}\p{N}])")
+        return cls(terms, boilerplate, frozenset(fold(w) for w in data["stopwords"]), light_re,
+                   int(data["action_size"]))
 
     def _folded(self, text: str | None) -> str:
         folded = fold(without_citations(text))
         for pattern, token in self.terms:
             folded = pattern.sub(f" {token} ", folded)
-        return folded
+        return self.boilerplate.sub(BREAK, folded)
 
     def _syllables(self, folded: str) -> list[str | None]:
         out: list[str | None] = []
