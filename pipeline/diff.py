@@ -8,23 +8,27 @@ targets and says which were kept, raised, lowered, left out or added.
 
     child plan + parent plan (rows of an ingested dataset, `Plan`)
       -> `TextIndex`: TF-IDF over syllable uni- and bigrams of both plans,
-         tone marks and case folded, so "hoá"/"hóa"/"HOÁ" are one syllable,
-         cited acts ("Nghị định số 118/2025/NĐ-CP") cut out
+         tone marks and case folded, so "hoá"/"hóa"/"HOÁ" are one syllable;
+         cited acts ("Nghị định số 118/2025/NĐ-CP ... của Chính phủ") and
+         boilerplate ("theo quy định", "trong năm 2025") cut out
       -> a score per task pair: text similarity (the whole text and the
          action it opens with), helped by the tasks' section kinds, their lead
          units' roles (rules/roles.yaml) and the parent's numbering cited in
          the child
-      -> `mutual_best`: two tasks are a pair when each is the other's best
-         counterpart and their score reaches the threshold; the rest is
-         dropped or added
+      -> `mutual_best`: two tasks are a pair when each prefers the other most
+         (by score, plus the likeness of the headings above them) and their
+         score reaches the threshold; the rest is dropped or added
       -> targets: same `indicator`, else similar metric; status from values
          and comparators
 
 Scores are cosines in [0, 1] plus small bonuses.  The default threshold,
 an option of `diff` and of the CLI, was set on the two seed pairs: a ward
-plan that copies its sibling's items nearly word for word (pairs score 0.35
-to 1.0) and a ward plan that rewords another city's table (true pairs from
-0.27); 0.26 to 0.30 served both best.
+plan that copies its sibling's items nearly word for word (pairs score 0.36
+to 1.0, the best unrelated leftover 0.23) and a ward plan that rewords another
+city's table (true pairs from 0.29).  Anything from 0.24 to 0.28 serves both;
+0.26 sits in the middle.  The weights were checked the same way: action
+weights from 0.35 to 0.5 and heading weights from 0.05 to 0.2 all keep both
+pairs over the bar at that threshold.
 """
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ if TYPE_CHECKING:
 
 # Mutual best counterparts scoring below this are not a pair: the parent's
 # task is `dropped` and the child's `added`.
-DEFAULT_THRESHOLD = 0.30
+DEFAULT_THRESHOLD = 0.26
 # A child target without the parent's indicator pairs on its metric's wording
 # only when it is at least this similar.
 DEFAULT_TARGET_THRESHOLD = 0.50
@@ -69,10 +73,11 @@ class Weights:
     """
 
     text: float = 1.0  # the texts' similarity (`TaskScorer.text_similarity`)
-    action: float = 0.5  # share of it the actions may raise: max(text cosine, action cosine)
+    action: float = 0.4  # share of it the actions may raise: max(text cosine, action cosine)
     kind: float = 0.03  # both tasks sit in sections of the same kind group
     lead: float = 0.05  # the child's lead fills the parent's lead role
     citation: float = 0.50  # the child cites the parent task's number
+    context: float = 0.10  # (ranking only) the headings above the two tasks are alike
     task_pair: float = 0.20  # (targets) the two targets' tasks are an adopted pair
 
 
@@ -147,6 +152,14 @@ class Plan:
         """The kind of the top section a task sits in (SPEC sections.kind)."""
         section = self.sections.get(task.get("section_id"))
         return section.get("kind") if section else None
+
+    def headings(self, task: dict) -> str:
+        """The headings of the sections a task sits in, from the top one down, as one text."""
+        chain, section = [], self.sections.get(task.get("section_id"))
+        while section is not None:
+            chain.append(section.get("heading") or "")
+            section = self.sections.get(section.get("parent_id"))
+        return BREAK.join(reversed(chain))
 
 
 def load_plans(dataset: Path | str) -> dict[str, Plan]:
@@ -430,6 +443,7 @@ class TaskScorer:
         texts = [t.get("text") for p in (child, parent) for t in p.tasks]
         self.text = TextIndex(texts)
         self.action = TextIndex(texts, Lexicon.load().action)
+        self.context = TextIndex({p.headings(t) for p in (child, parent) for t in p.tasks})
 
     def text_similarity(self, a: str | None, b: str | None) -> float:
         """The texts' cosine, raised towards their actions' cosine when the actions agree more.
@@ -456,19 +470,37 @@ class TaskScorer:
     def matrix(self) -> list[list[float]]:
         return [[self.score(c, p) for p in self.parent.tasks] for c in self.child.tasks]
 
+    def preferences(self, scores: list[list[float]]) -> list[list[float]]:
+        """The scores plus the likeness of the headings above each pair: how a task ranks its candidates.
 
-def mutual_best(scores: list[list[float]], threshold: float) -> list[tuple[int, int]]:
-    """The pairs (row, column) each of whose tasks is the other's best counterpart, at or over the threshold.
+        Plans that follow one template put counterparts under like headings
+        ("Công tác truyền thông, ..." in both), so among tasks worded about as
+        closely the one under the matching heading is the likelier
+        counterpart.  Sharing a heading does not make two tasks one, though:
+        sibling plans share every heading, and counting it towards the score
+        the threshold is held against would pair every leftover task with a
+        leftover neighbour.  So it only ranks.
+        """
+        return [[s + self.w.context * self.context.similarity(self.child.headings(c), self.parent.headings(p))
+                 for s, p in zip(row, self.parent.tasks)] for row, c in zip(scores, self.child.tasks)]
+
+
+def mutual_best(scores: list[list[float]], threshold: float,
+                preferences: list[list[float]] | None = None) -> list[tuple[int, int]]:
+    """The pairs (row, column) each of whose tasks prefers the other most, with a score at or over the threshold.
 
     Some tasks resemble everything ("Rà soát, đề xuất phương án đơn giản hóa
     TTHC" against a whole section of review tasks): a pair counts only when
-    neither task has a better counterpart in the other plan.  Ties go to the
-    first task in document order.  The pairs are one to one by construction.
+    neither task has a more preferred counterpart in the other plan.
+    `preferences` ranks the candidates (the scores themselves when not
+    given); the threshold holds the score.  Ties go to the first task in
+    document order.  The pairs are one to one by construction.
     """
     if not scores or not scores[0]:
         return []
-    col_best = [max(range(len(scores)), key=lambda i: scores[i][j]) for j in range(len(scores[0]))]
-    pairs = ((i, max(range(len(row)), key=row.__getitem__)) for i, row in enumerate(scores))
+    ranks = preferences or scores
+    col_best = [max(range(len(ranks)), key=lambda i: ranks[i][j]) for j in range(len(ranks[0]))]
+    pairs = ((i, max(range(len(row)), key=row.__getitem__)) for i, row in enumerate(ranks))
     return [(i, j) for i, j in pairs if col_best[j] == i and scores[i][j] >= threshold]
 
 
@@ -545,8 +577,9 @@ def align_tasks(child: Plan, parent: Plan, threshold: float = DEFAULT_THRESHOLD,
     task of the other plan, and its note names that task: a near miss is easy
     to check.
     """
-    scores = TaskScorer(child, parent, weights).matrix()
-    pairs = mutual_best(scores, threshold)
+    scorer = TaskScorer(child, parent, weights)
+    scores = scorer.matrix()
+    pairs = mutual_best(scores, threshold, scorer.preferences(scores))
     index = TextIndex([t.get("output") for p in (child, parent) for t in p.tasks])
     rows = [_adopted_row(child, parent, child.tasks[i], parent.tasks[j], scores[i][j], index) for i, j in pairs]
     paired_c, paired_p = {i for i, _ in pairs}, {j for _, j in pairs}

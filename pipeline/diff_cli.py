@@ -52,8 +52,9 @@ def _diff_dataset(dataset: Path, parent: str | None, out: Path, threshold: float
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("diff"), show_default=True,
               help="Output folder.")
 @click.option("--threshold", type=float, default=d.DEFAULT_THRESHOLD, show_default=True,
-              help="Lowest score at which two tasks are a pair: text similarity plus small bonuses, "
-                   "less the margin by which either task resembles another task more.")
+              help="Tasks are paired when each is the other's best counterpart and their score is at least "
+                   "this. The score is the texts' similarity plus small bonuses for the same kind of section, "
+                   "the same lead role and a cited parent number; like headings only break near ties.")
 @click.option("--target-threshold", type=float, default=d.DEFAULT_TARGET_THRESHOLD, show_default=True,
               help="Lowest metric similarity at which two targets without a shared indicator are a pair.")
 @click.option("--top", type=int, default=10, show_default=True, help="How many top changes to print per pair.")

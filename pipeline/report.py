@@ -205,8 +205,9 @@ def render(d: PlanDiff) -> str:
 <body>
 <h1>Plan diff: {_e(d.child.name)} against {_e(d.parent.name)}</h1>
 <div class="plans">{_plan_box(d.parent, "Parent (implemented)")}{_plan_box(d.child, "Child (implementing)")}</div>
-<div>Tasks are paired one to one at a score of at least {d.threshold:.2f}, less the margin by which either
-task resembles another one more. Top changes:<ul class="changes">{changes or "<li>none</li>"}</ul></div>
+<div>Tasks are paired when each is the other's best counterpart and their score is at least
+{d.threshold:.2f}; headings that match break near ties. Top changes:
+<ul class="changes">{changes or "<li>none</li>"}</ul></div>
 {_filters(d)}
 <h2>Tasks</h2>
 <table id="tasks">{head}{th}<tbody>{task_rows}</tbody></table>
