@@ -195,7 +195,8 @@ def target_rows(tree: PlanTree, ids: Ids, task_ids: dict[int, str]) -> list[dict
         hits: list[tuple[TargetHit, int]] = []
         if item.table_kind == "targets":
             hits = [(h, item.line_start) for h in targets_from_row(item.row.cells.get("metric") or "",
-                                                                   item.row.cells.get("value") or "")]
+                                                                   item.row.cells.get("value") or "",
+                                                                   item.row.cells.get("measure"))]
         else:
             for text, line in _item_target_texts(item):
                 if "%" in text:

@@ -69,6 +69,8 @@ class _Rules:
     range_low: re.Pattern  # an unsigned lower bound ending right before a percentage
     range_joint: re.Pattern  # all that stands between two signed bounds of a range
     per_period: re.Pattern  # "/năm" right after a sign
+    percent_measure: re.Pattern  # a unit column that says the values are percentages
+    bare_number: re.Pattern  # a number written without its sign
 
 
 @functools.lru_cache(maxsize=None)
@@ -98,6 +100,8 @@ def _rules() -> _Rules:
         range_low=re.compile(data["range_low"], re.I),
         range_joint=re.compile(data["range_joint"], re.I),
         per_period=re.compile(data["per_period"], re.I),
+        percent_measure=re.compile(data["unit_column"]["percent"], re.I),
+        bare_number=re.compile(data["unit_column"]["bare_number"]),
     )
 
 
@@ -296,7 +300,14 @@ def _cell_parts(cell: _Text) -> list[str]:
     return [cell.shown[lo:hi] for lo, hi in spans if lo < hi]
 
 
-def targets_from_row(metric_cell: str, value_cell: str) -> list[TargetHit]:
+def _with_sign(value_cell: str, measure_cell: str | None) -> str:
+    """A value cell whose unit stands in the row's unit column ("%" | "≥ 60"), with its signs back."""
+    if not measure_cell or not _rules().percent_measure.search(fold(measure_cell)) or "%" in value_cell:
+        return value_cell
+    return _rules().bare_number.sub(r"\g<0>%", value_cell)
+
+
+def targets_from_row(metric_cell: str, value_cell: str, measure_cell: str | None = None) -> list[TargetHit]:
     """One `TargetHit` per percentage in an appendix row's value cell, metric from its indicator cell.
 
     When both cells split on `;` into as many parts (value parts counted only
@@ -305,7 +316,7 @@ def targets_from_row(metric_cell: str, value_cell: str) -> list[TargetHit]:
     tuân thủ"); otherwise every value takes the whole indicator cell.
     """
     raw = f"{nfc(metric_cell)} | {nfc(value_cell)}"
-    values = _Text.of(value_cell)
+    values = _Text.of(_with_sign(value_cell, measure_cell))
     found = _read(values)
     indicator = _Text.of(metric_cell)
     indicator_parts = _cell_parts(indicator)
