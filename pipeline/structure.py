@@ -151,7 +151,8 @@ class Grammar:
         labels = [(fold(label), f["role"]) for f in fields["fields"] for label in f["labels"]]
         labels.sort(key=lambda pair: -len(pair[0]))  # longest label first
         alternatives = "|".join(re.escape(label) for label, _ in labels)
-        self.field_re = re.compile(r"(?P<label>" + alternatives + r")\s*:\s*", re.IGNORECASE)
+        self.field_re = re.compile(r"(?P<label>" + alternatives + r")" + fields["label_alternative"] + r"\s*:\s*",
+                                   re.IGNORECASE)
         self.field_roles = dict(labels)
         # a field value that goes on to state another field after a separator
         # ("Công chức X; phối hợp: các đoàn thể", "Sở Nội vụ. Thời gian: Quý II")
