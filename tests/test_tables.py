@@ -309,3 +309,15 @@ def test_a_time_column_split_into_start_and_end_gives_the_period():
     assert task.item.path == "II.1"
     assert (task.deadline.kind, str(task.deadline.period_start), str(task.deadline.due_date)) == (
         "quarter", "2025-01-01", "2025-09-30")
+
+
+def test_last_years_result_beside_the_plan_value_is_not_a_target():
+    from pipeline.extract.references import lines_of
+    from pipeline.extract.targets import targets_from_row
+    text = ("STT\tChỉ tiêu\tĐơn vị tính\tThực hiện năm 2024\tKế hoạch năm 2025\tLãnh đạo phụ trách\n"
+            "1\tTỷ lệ hồ sơ trực tuyến toàn trình\t%\t40\t60\tPhó Chủ tịch\n")
+    (_, _, table), = find_tables(lines_of(text))
+    assert table.roles == ["label", "metric", "measure", "actual", "value", "other"]
+    row = table.rows[0]
+    hits = targets_from_row(row.cells["metric"], row.cells["value"], row.cells["measure"])
+    assert [(h.value, h.comparator) for h in hits] == [(60, "=")]
