@@ -138,7 +138,7 @@ class JoinedText:
 
 def normalise_number(raw: str) -> str:
     """A number as the tables store it: white space removed ('1178/QĐ- UBND' -> '1178/QĐ-UBND')."""
-    return re.sub(r"\s+", "", raw)
+    return re.sub(r"(?<=\p{L})\.(?=\p{Lu})", "-", re.sub(r"\s+", "", raw))
 
 
 def symbol_of(match: re.Match) -> str:
