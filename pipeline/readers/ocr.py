@@ -3,31 +3,41 @@
 Plans often circulate as scans of the signed paper.  Such a PDF has page
 images and no text layer; its pages are rendered at `DPI` (pypdfium2, which
 pdfplumber already uses) and read by the `tesseract` command with `-l vie`.
-Tesseract reports each word with its box (TSV output), so the PDF reader
-lays scanned pages out with the same rules as text pages: side-by-side
-columns, paragraphs, page numbers.  The ruling lines of tables are found in
-the image (long straight runs of ink) and erased before OCR, so they are
-not read as "|" or "I"; the PDF reader builds the table's cells from them
-with pdfplumber's table finder and puts each word in its cell.  Tesseract is a system program, not a
-Python package: without it (or without its Vietnamese data) the PDF reader
-reports what to install instead of returning an empty document.
+
+* The ruling lines of tables are found in the image (long straight runs of
+  ink) and erased, so they are not read as "|" or "I".  The PDF reader turns
+  them into the table's grid (pdfplumber's table finder); the tables are then
+  blanked out of the page, and the page's free text is read on its own.
+* Table cells are not read in place: Tesseract's page layout runs a row's
+  cells together into one text line and drops short, isolated words such as
+  a row's number ("1", "II", "a").  Every cell of a page is cut out and the
+  cuts are stacked, well apart, on one image read in a single run: each cell
+  is then a paragraph of its own, at the cost of one Tesseract start per page.
+* Tesseract reports each word with its box and, per character, the other
+  readings its network weighed (hOCR with `lstm_choice_mode=2`); the
+  spelling pass (`ocr_spelling.py`) picks among them with a lexicon of
+  Vietnamese words.
+
+Tesseract is a system program, not a Python package: without it (or without
+its Vietnamese data) the PDF reader reports what to install instead of
+returning an empty document.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pypdfium2
+import regex as re
 from PIL import Image
 
 from ..read import ReadError
@@ -39,7 +49,7 @@ LANGUAGE = "vie"
 DPI = 300
 _POINTS = 72 / DPI  # PDF points per rendered pixel
 # Tesseract page segmentation: 4 = one column of text of variable sizes, which keeps
-# a plan's lines (and the cells of a row) in reading order better than full auto layout.
+# a plan's lines in reading order better than full auto layout (3).
 _PAGE_SEGMENTATION = "4"
 # One Tesseract thread per page: its own threads only contend with each other on small machines.
 _ENVIRONMENT = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -47,10 +57,21 @@ _ENVIRONMENT = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 _INK = 128
 # A straight run of ink at least this long (in inches) is a ruling line, not a letter stroke.
 _RULE_LENGTH = 0.18
-# Pixels left out at each side of a table cell read on its own (what is left of its ruling).
+# Pixels left out at each side of a table cell (what is left of its ruling).
 _CELL_INSET = 3
-# Tesseract page segmentation for one cell: 6 = a single block of text.
+# Tesseract page segmentation for the stacked cells: 6 = one uniform block of text, which
+# keeps a lone row number ("1", "a") that page layout analysis (4) throws away as a speck.
 _CELL_SEGMENTATION = "6"
+# White space (inches) around and between the cell cuts stacked for one reading: more
+# than a line's spacing, so that no two cells are taken for one paragraph.
+_CELL_GAP = 0.25
+_HOCR = "{http://www.w3.org/1999/xhtml}"
+_WORD_CONFIDENCE = re.compile(r"x_wconf (\d+)")
+_BOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
+# A page's tables as pdfplumber finds them from ruling lines: rows of cell boxes (None where merged).
+Grid = list[list[list[Box | None]]]
 
 
 @dataclass(frozen=True)
@@ -65,33 +86,20 @@ class OcrWord:
 
 
 @dataclass(frozen=True)
+class OcrRow:
+    """A table row: where it lies on the page and its cells' text (lines joined by newlines)."""
+
+    top: float
+    bottom: float
+    cells: list[str]
+
+
+@dataclass(frozen=True)
 class OcrPage:
-    """What OCR found on a page: lines of words, ruling lines as pdfplumber line objects, and the
-    page image (rulings erased, kept as PNG) for reading single table cells again."""
+    """What OCR found on a page: the lines of words outside its tables, and its tables' rows."""
 
     lines: list[list[OcrWord]]
-    rulings: list[dict]
-    png: bytes = field(repr=False)
-
-    @functools.cached_property
-    def _pixels(self) -> np.ndarray:
-        return np.asarray(Image.open(io.BytesIO(self.png)).convert("L"))
-
-    def read_box(self, box: tuple[float, float, float, float]) -> str:
-        """Text in a box of the page (points), read on its own.
-
-        Tesseract's page layout drops short, isolated words such as a table
-        row's number ("1", "II"); read alone, such a cell comes back.
-        """
-        x0, top, x1, bottom = (int(v / _POINTS) for v in box)
-        crop = self._pixels[top + _CELL_INSET:bottom - _CELL_INSET, x0 + _CELL_INSET:x1 - _CELL_INSET]
-        if crop.size == 0 or not (crop < _INK).any():
-            return ""
-        with tempfile.TemporaryDirectory() as tmp:
-            image_path = Path(tmp) / "cell.png"
-            Image.fromarray(crop).save(image_path)
-            text = _tesseract(image_path, _CELL_SEGMENTATION, "txt", "a table cell")
-        return " ".join(ocr_word(word) for word in text.split())
+    tables: list[list[OcrRow]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,65 +115,155 @@ def available() -> bool:
     return LANGUAGE in (listed.stdout + listed.stderr).split()
 
 
-def ocr_pages(path: Path, page_numbers: list[int]) -> Iterator[tuple[int, OcrPage]]:
+def ocr_pages(path: Path, page_numbers: list[int],
+              grid: Callable[[int, list[dict]], Grid]) -> Iterator[tuple[int, OcrPage]]:
     """(page number, what OCR found) for each listed (1-based) page of the PDF at `path`, in order.
 
-    Pages are rendered one after another (pdfium is not thread-safe) and read
-    by one Tesseract process per core at a time.
+    `grid(page number, ruling lines)` gives the page's tables.  Pages are
+    rendered one after another (pdfium is not thread-safe); their free text
+    and their cells are read by one Tesseract process per core at a time.
     """
     document = pypdfium2.PdfDocument(str(path))
     try:
         with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            pending = []
-            for number in page_numbers:
-                image_path = Path(tmp) / f"page{number}.png"
-                rulings = _prepare(document[number - 1], image_path)
-                tsv = pool.submit(_tesseract, image_path, _PAGE_SEGMENTATION, "tsv", f"{path}, page {number}")
-                pending.append((number, rulings, image_path, tsv))
-            for number, rulings, image_path, tsv in pending:
-                yield number, OcrPage(lines=_lines(tsv.result()), rulings=rulings, png=image_path.read_bytes())
+            pending = [_submit(pool, document[number - 1], grid, number, Path(tmp),
+                               f"{path}, page {number}") for number in page_numbers]
+            for number, (free, cells, tables) in zip(page_numbers, pending):
+                yield number, OcrPage(lines=free.result(), tables=_rows(tables, cells.result()))
     finally:
         document.close()
 
 
-def _prepare(page: pypdfium2.PdfPage, image_path: Path) -> list[dict]:
-    """Render the page, find its ruling lines, save it without them for Tesseract; the rulings."""
+def _submit(pool: ThreadPoolExecutor, page: pypdfium2.PdfPage, grid: Callable[[int, list[dict]], Grid],
+            number: int, tmp: Path, where: str) -> tuple[Future, Future, Grid]:
+    """Render a page, find its tables and queue its two readings: the free text, and all its cells."""
     pixels = np.asarray(page.render(scale=DPI / 72, grayscale=True).to_pil().convert("L")).copy()
     horizontal, vertical = _rules(pixels < _INK)
     pixels[horizontal | vertical] = 255
+    tables = grid(number, _segments(horizontal, across=True) + _segments(vertical.T, across=False))
+    stack = _CellStack(pixels, [cell for table in tables for row in table for cell in row if cell])
+    for table in tables:
+        x0, top, x1, bottom = (int(v / _POINTS) for v in _outline(table))
+        pixels[top:bottom + 1, x0:x1 + 1] = 255
+    free = pool.submit(_read_lines, pixels, tmp / f"page{number}.png", where)
+    cells = pool.submit(stack.read, tmp / f"cells{number}.png", f"{where}, tables")
+    return free, cells, tables
+
+
+def _outline(table: list[list[Box | None]]) -> Box:
+    """The box around a table's cells."""
+    boxes = [cell for row in table for cell in row if cell]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _rows(tables: Grid, texts: dict[Box, str]) -> list[list[OcrRow]]:
+    """The tables' rows with the text read in each cell."""
+    out = []
+    for table in tables:
+        rows = []
+        for row in table:
+            boxes = [cell for cell in row if cell]
+            rows.append(OcrRow(top=min(b[1] for b in boxes), bottom=max(b[3] for b in boxes),
+                               cells=[texts.get(cell, "") if cell else "" for cell in row]))
+        out.append(rows)
+    return out
+
+
+class _CellStack:
+    """The cells of a page cut out and stacked on one white image, to be read in one Tesseract run."""
+
+    def __init__(self, pixels: np.ndarray, cells: list[Box]) -> None:
+        gap = int(_CELL_GAP * DPI)
+        cuts = [(cell, _cut(pixels, cell)) for cell in cells]
+        self.cuts = [(cell, cut) for cell, cut in cuts if cut.size and (cut < _INK).any()]
+        self.width = max((cut.shape[1] for _, cut in self.cuts), default=0) + 2 * gap
+        self.gap = gap
+
+    def read(self, image_path: Path, where: str) -> dict[Box, str]:
+        """Each cell's text, its lines joined by newlines."""
+        if not self.cuts:
+            return {}
+        heights = [cut.shape[0] for _, cut in self.cuts]
+        tops = np.cumsum([self.gap] + [h + self.gap for h in heights[:-1]])
+        canvas = np.full((int(tops[-1]) + heights[-1] + self.gap, self.width), 255, dtype=np.uint8)
+        for (_, cut), top in zip(self.cuts, tops):
+            canvas[top:top + cut.shape[0], self.gap:self.gap + cut.shape[1]] = cut
+        Image.fromarray(canvas).save(image_path)
+        lines = _hocr_lines(_tesseract(image_path, _CELL_SEGMENTATION, where), scale=1.0)
+        texts: dict[Box, list[str]] = {}
+        for line in lines:
+            middle = (line[0].top + line[-1].bottom) / 2
+            slot = int(np.searchsorted(tops, middle, side="right")) - 1
+            if slot >= 0:
+                texts.setdefault(self.cuts[slot][0], []).append(" ".join(w.text for w in line))
+        return {cell: "\n".join(found) for cell, found in texts.items()}
+
+
+def _cut(pixels: np.ndarray, cell: Box) -> np.ndarray:
+    """The pixels of a table cell without its border (a copy: the page is blanked afterwards)."""
+    x0, top, x1, bottom = (int(v / _POINTS) for v in cell)
+    return pixels[top + _CELL_INSET:bottom - _CELL_INSET, x0 + _CELL_INSET:x1 - _CELL_INSET].copy()
+
+
+def _read_lines(pixels: np.ndarray, image_path: Path, where: str) -> list[list[OcrWord]]:
+    """The lines of words Tesseract reads on a page image, boxes in PDF points."""
+    if not (pixels < _INK).any():
+        return []
     Image.fromarray(pixels).save(image_path)
-    return _segments(horizontal, across=True) + _segments(vertical.T, across=False)
+    return _hocr_lines(_tesseract(image_path, _PAGE_SEGMENTATION, where), scale=_POINTS)
 
 
-def _tesseract(image_path: Path, segmentation: str, output: str, where: str) -> str:
-    """Run Tesseract's Vietnamese model on an image; its text or TSV output."""
-    command = ["tesseract", str(image_path), "stdout", "-l", LANGUAGE, "--psm", segmentation]
-    if output == "tsv":
-        command.append("tsv")
+def _tesseract(image_path: Path, segmentation: str, where: str) -> str:
+    """Run Tesseract's Vietnamese model on an image; its hOCR with each character's alternatives."""
+    command = ["tesseract", str(image_path), "stdout", "-l", LANGUAGE, "--psm", segmentation,
+               "-c", "lstm_choice_mode=2", "hocr"]
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=_ENVIRONMENT)
     if result.returncode != 0:
         raise ReadError(f"{where}: Tesseract failed ({result.stderr.strip()})")
     return result.stdout
 
 
+def _hocr_lines(hocr: str, scale: float) -> list[list[OcrWord]]:
+    """Tesseract's hOCR as lines of words, boxes scaled by `scale` (points per pixel)."""
+    lines = []
+    for line in ET.fromstring(hocr).iter(f"{_HOCR}span"):
+        if line.get("class") not in ("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"):
+            continue
+        words = []
+        for word in line.iter(f"{_HOCR}span"):
+            text = (word.text or "").strip()
+            if word.get("class") != "ocrx_word" or not text:
+                continue
+            x0, top, x1, bottom = (int(v) * scale for v in _BOX.search(word.get("title", "")).groups())
+            words.append(OcrWord(x0, x1, top, bottom, ocr_word(text)))
+        if words:
+            lines.append(words)
+    return lines
+
+
 def _runs(ink: np.ndarray, length: int) -> np.ndarray:
-    """The pixels of `ink` that belong to a horizontal run of at least `length` (a morphological opening)."""
+    """The pixels of `ink` that belong to a horizontal run of at least `length`.
+
+    Runs are found from where each row's ink starts and stops, so the cost is
+    one pass over the page whatever `length` is.
+    """
     height, width = ink.shape
-    if width < length:
-        return np.zeros_like(ink)
-    summed = np.zeros((height, width + 1), dtype=np.int16)  # a page row is narrower than 32,767 pixels
-    np.cumsum(ink, axis=1, out=summed[:, 1:])
-    starts = (summed[:, length:] - summed[:, :-length]) == length  # a full run starts at this column
-    padded = np.pad(starts, ((0, 0), (length - 1, length - 1)))
-    marks = np.zeros((height, padded.shape[1] + 1), dtype=np.int16)
-    np.cumsum(padded, axis=1, out=marks[:, 1:])
-    return (marks[:, length:] - marks[:, :-length]) > 0  # a run starts within `length` to the left
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    ends = np.nonzero(edges == -1)[1]  # in the same (row-major) order: the n-th end closes the n-th start
+    long = ends - starts >= length
+    marks = np.zeros((height, width + 1), dtype=np.int8)
+    marks[rows[long], starts[long]] = 1
+    marks[rows[long], ends[long]] -= 1
+    return np.cumsum(marks, axis=1, dtype=np.int8)[:, :width] > 0
 
 
 def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the page's horizontal and vertical ruling lines."""
     length = int(_RULE_LENGTH * DPI)
-    return _runs(ink, length), _runs(ink.T, length).T
+    return _runs(ink, length), _runs(np.ascontiguousarray(ink.T), length).T
 
 
 def _segments(mask: np.ndarray, across: bool) -> list[dict]:
@@ -190,17 +288,3 @@ def _segments(mask: np.ndarray, across: bool) -> list[dict]:
             out.append({"object_type": "line", "x0": middle, "x1": middle, "top": lo, "bottom": hi,
                         "width": 0.0, "height": hi - lo})
     return out
-
-
-def _lines(tsv: str) -> list[list[OcrWord]]:
-    """Tesseract's TSV (one row per word, numbered by block, paragraph and line) as lines of words."""
-    lines: dict[tuple[str, str, str], list[OcrWord]] = {}
-    for row in csv.DictReader(tsv.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE):
-        text = (row.get("text") or "").strip()
-        if row.get("level") != "5" or not text:
-            continue
-        left, top = int(row["left"]) * _POINTS, int(row["top"]) * _POINTS
-        word = OcrWord(left, left + int(row["width"]) * _POINTS, top, top + int(row["height"]) * _POINTS,
-                       ocr_word(text))
-        lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(word)
-    return list(lines.values())

@@ -300,9 +300,20 @@ def _ocr_scanned(path: Path, pdf_pages: list[Any], pages: list[_Page]) -> list[s
         if not has_text:
             raise ReadError(f"{path}: scanned PDF without a text layer; {ocr.INSTALL_HINT}")
         return [f"pages {listed} are scanned images and were skipped; {ocr.INSTALL_HINT}"]
-    for number, scan in ocr.ocr_pages(path, scanned):
-        pages[number - 1].items = _scanned_items(pdf_pages[number - 1], scan)
+    for number, scan in ocr.ocr_pages(path, scanned, lambda n, rulings: _grid(pdf_pages[n - 1], rulings)):
+        pages[number - 1].items = _scanned_items(scan)
     return [f"pages {listed} read by OCR (Tesseract, Vietnamese)"]
+
+
+def _grid(page: Any, rulings: list[dict]) -> ocr.Grid:
+    """The tables a scanned page's ruling lines draw, as rows of cell boxes (None where merged)."""
+    verticals = [r for r in rulings if r["height"]]
+    horizontals = [r for r in rulings if r["width"]]
+    if len(verticals) < 2 or len(horizontals) < 2:
+        return []
+    tables = _tables(page, {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                            "explicit_vertical_lines": verticals, "explicit_horizontal_lines": horizontals})
+    return [[list(row.cells) for row in table.rows] for table in tables]
 
 
 def _ocr_line(words: list[ocr.OcrWord]) -> _VisualLine:
@@ -312,30 +323,12 @@ def _ocr_line(words: list[ocr.OcrWord]) -> _VisualLine:
                        words=[_Word(w.x0, w.x1, w.text) for w in sorted(words, key=lambda w: w.x0)])
 
 
-def _scanned_items(page: Any, scan: ocr.OcrPage) -> list[_Item]:
-    """A scanned page's items: its ruled tables' rows from the words in each cell, then its text lines."""
-    verticals = [r for r in scan.rulings if r["height"]]
-    horizontals = [r for r in scan.rulings if r["width"]]
-    tables = _tables(page, {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
-                            "explicit_vertical_lines": verticals, "explicit_horizontal_lines": horizontals}) \
-        if len(verticals) >= 2 and len(horizontals) >= 2 else []
-    items: list[_Item] = []
-    for n, table in enumerate(tables):
-        for row in table.rows:
-            cells = [(_words_in(scan.lines, cell) or _cell_text(scan.read_box(cell))) if cell else ""
-                     for cell in row.cells]
-            items.append(_Item(row.bbox[1], row.bbox[3], cells=cells, table=n, order=row.bbox[1]))
-    boxes = [t.bbox for t in tables]
-    free = [[w for w in line if not any(_centre_inside(w.__dict__, box) for box in boxes)] for line in scan.lines]
-    items += _line_items([_ocr_line(line) for line in free if line])
+def _scanned_items(scan: ocr.OcrPage) -> list[_Item]:
+    """A scanned page's items: its ruled tables' rows, then its text lines."""
+    items = [_Item(row.top, row.bottom, cells=[_cell_text(cell) for cell in row.cells], table=n, order=row.top)
+             for n, table in enumerate(scan.tables) for row in table]
+    items += _line_items([_ocr_line(line) for line in scan.lines])
     return sorted(items, key=lambda item: item.order)
-
-
-def _words_in(lines: list[list[ocr.OcrWord]], box: tuple[float, float, float, float]) -> str:
-    """The text of the OCR words whose centre lies in `box`, line by line (Tesseract's lines, top down)."""
-    inside = [sorted((w for w in line if _centre_inside(w.__dict__, box)), key=lambda w: w.x0) for line in lines]
-    inside = sorted((line for line in inside if line), key=lambda line: min(w.top for w in line))
-    return _cell_text("\n".join(" ".join(w.text for w in line) for line in inside))
 
 
 # ---------------------------------------------------------------------------
