@@ -514,7 +514,7 @@ def _assign_paths(item: Item, prefix: str) -> None:
     item.path = f"{prefix}.{item.label}" if prefix else (item.label or "")
     dashes = 0
     for child in item.children:
-        if child.label in (None, "", "-", "–", "•", "+"):
+        if child.label in (None, "", "-", "–", "—", "•", "+", "*", "∙", "▪", "●", "○", "◦"):
             dashes += 1
             child.label = f"-{dashes}"
         _assign_paths(child, item.path)
