@@ -497,7 +497,7 @@ def _annotate(tree: PlanTree) -> None:
         for item in top.walk():
             if item is not top:
                 item.kind = top.kind
-        if top.style == "part":
+        if holds_sections(top):
             # "PHẦN II. KẾ HOẠCH NĂM 2025" holds the plan's own I., II., III.: each of
             # those has the kind its heading names, as a top section would
             for section in top.children:
@@ -508,6 +508,14 @@ def _annotate(tree: PlanTree) -> None:
         _assign_paths(top, prefix="")
     for ordinal, item in enumerate(tree.items, start=1):
         item.ordinal = ordinal
+
+
+def holds_sections(top: Item) -> bool:
+    """A top item that holds the plan's own I., II., III.: a part ("PHẦN II. KẾ HOẠCH NĂM
+    2025"), or a lettered division ("B. KẾ HOẠCH NĂM 2025") over Roman sections."""
+    if top.style == "part":
+        return True
+    return top.style == "upper" and any(child.style == "roman" for child in top.children)
 
 
 def _assign_paths(item: Item, prefix: str) -> None:

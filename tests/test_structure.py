@@ -161,3 +161,13 @@ def test_sections_inside_parts_take_their_own_kinds():
     kinds = {item.path: item.kind for item in tree.items if item.level == 2}
     assert kinds == {"I.I": "other", "II.I": "purpose", "II.II": "tasks", "II.III": "organization"}
     assert [t.item.path for t in extract_tasks(tree, 2025, "tỉnh")] == ["II.II.1.-1"]
+
+
+def test_lettered_divisions_over_roman_sections_work_like_parts():
+    from pipeline.extract.references import lines_of
+    from pipeline.extract.tasks import extract_tasks
+    from pipeline.structure import build_tree
+    text = ("KẾ HOẠCH\nCải cách hành chính năm 2025\nA. KẾT QUẢ NĂM 2024\nI. KẾT QUẢ\n1. Đã hoàn thành.\n"
+            "B. KẾ HOẠCH NĂM 2025\nI. MỤC TIÊU\n1. Hồ sơ đúng hạn.\nII. NHIỆM VỤ\n1. Rà soát thủ tục.\n2. Số hóa hồ sơ.\n")
+    tree = build_tree(lines_of(text), [])
+    assert [t.item.path for t in extract_tasks(tree, 2025, "xã")] == ["B.II.1", "B.II.2"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import regex as re
 
 from ..model import Deadline, UnitRef
-from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of
+from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of, holds_sections
 from ..textnorm import canon, nfc, squeeze
 from .deadlines import find_deadline, parse_deadline
 from .units import (doer_in_text, heading_unit, names_only_units, parse_lead_field, split_units,
@@ -104,7 +104,8 @@ def is_task(item: Item) -> bool:
         return False
     if item.row is not None:
         return item.table_kind == "plan"
-    if item.parent is not None and item.parent.style == "part":
+    if item.parent is not None and item.parent.parent is not None and item.parent.parent.style == "root" \
+            and holds_sections(item.parent):
         return False  # a section of a part is a top section of its own
     return (item.level > 1 and effective_kind(item) in ("tasks", "organization")
             and not under_goal_heading(item))
