@@ -18,6 +18,7 @@ RULE_MODULES = {
     "references": "pipeline.extract.references",
     "metadata": "pipeline.extract.metadata",
     "encodings": "pipeline.readers.encodings",
+    "ocr": "pipeline.readers.ocr_spelling",
     "roles": "pipeline.diff",
 }
 

@@ -41,6 +41,7 @@ import regex as re
 from PIL import Image
 
 from ..read import ReadError
+from . import ocr_spelling
 from .encodings import ocr_word
 
 INSTALL_HINT = ("install Tesseract with its Vietnamese model to read it "
@@ -224,21 +225,26 @@ def _tesseract(image_path: Path, segmentation: str, where: str) -> str:
 
 
 def _hocr_lines(hocr: str, scale: float) -> list[list[OcrWord]]:
-    """Tesseract's hOCR as lines of words, boxes scaled by `scale` (points per pixel)."""
+    """Tesseract's hOCR as lines of words, boxes scaled by `scale` (points per pixel), spelling put right."""
     lines = []
     for line in ET.fromstring(hocr).iter(f"{_HOCR}span"):
         if line.get("class") not in ("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"):
             continue
-        words = []
-        for word in line.iter(f"{_HOCR}span"):
-            text = (word.text or "").strip()
-            if word.get("class") != "ocrx_word" or not text:
-                continue
-            x0, top, x1, bottom = (int(v) * scale for v in _BOX.search(word.get("title", "")).groups())
-            words.append(OcrWord(x0, x1, top, bottom, ocr_word(text)))
+        words = [word for word in line.iter(f"{_HOCR}span")
+                 if word.get("class") == "ocrx_word" and (word.text or "").strip()]
+        texts = ocr_spelling.respell([_reading(word) for word in words])
+        boxes = [[int(v) * scale for v in _BOX.search(word.get("title", "")).groups()] for word in words]
         if words:
-            lines.append(words)
+            lines.append([OcrWord(x0, x1, top, bottom, text) for (x0, top, x1, bottom), text in zip(boxes, texts)])
     return lines
+
+
+def _reading(word: ET.Element) -> ocr_spelling.Reading:
+    """An hOCR word: its text, confidence and each character's choices (`lstm_choice_mode=2`)."""
+    confidence = _WORD_CONFIDENCE.search(word.get("title", ""))
+    choices = tuple(tuple((choice.text or "", float(choice.get("title", "x_confs 0").split()[-1])) for choice in position)
+                    for position in word if position.get("id", "").startswith("lstm_choices"))
+    return ocr_spelling.Reading(ocr_word(word.text.strip()), float(confidence.group(1)) if confidence else 0.0, choices)
 
 
 def _runs(ink: np.ndarray, length: int) -> np.ndarray:

@@ -1,0 +1,202 @@
+"""Spelling for OCR: Tesseract's doubtful readings put right with a lexicon of Vietnamese words.
+
+At a scan's resolution a tone mark is a few pixels, and Tesseract's
+Vietnamese model confuses the marks of a vowel that already wears a hat
+(ẩ/ấ, ổ/ố, ể/ế, â/ầ, ê/ề), the hook and the acute, a dotted and a hooked
+i.  Each misreading is still a syllable ("kiếm" for "kiểm", "dần" for
+"dân"), so a list of syllables alone cannot tell them apart; the words
+around them can ("kiểm soát", "người dân").  The network also reports, for
+each character, the other readings it weighed (hOCR with
+`lstm_choice_mode=2`); they are the candidates: the word as read, and the
+word with one or two characters swapped for a runner-up.  A candidate scores
+
+    (is a syllable) + (makes a lexicon word with the word before) + (with the word after)
+    + channel_weight * ln(Tesseract's confidence in each swapped-in character / in the one it read)
+
+and replaces the reading when it scores higher.  Words Tesseract is sure of,
+single letters (list labels "a", "đ") and words in capitals without
+Vietnamese letters (abbreviations: UBND, TTHC) are left as read.
+
+Words run together are parted again where Vietnamese never joins them: a
+comma between two letters, capitals running into lower case ("UBNDngày"),
+and a lower-case run that is no syllable but two of the lexicon's.  Quote
+marks inside a word in capitals ("T'THC") are specks.  The rules and the
+lexicon are in rules/ocr.yaml.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import regex as re
+
+from .. import rules
+from ..textnorm import modern_tones
+
+# A word as punctuation before, letters, punctuation after.
+_WORD = re.compile(r"^(\P{L}*)(\p{L}+)(\P{L}*)$")
+_EXAMPLE_CHARACTER = re.compile(r"\[([^\]]+)\]|(.)")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A word as Tesseract read it: its text, its confidence (0-100), and for each character the
+    readings the network weighed, best first, each with its confidence."""
+
+    text: str
+    confidence: float
+    choices: tuple[tuple[tuple[str, float], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Rules:
+    syllables: frozenset[str]
+    pairs: frozenset[tuple[str, str]]  # syllables that follow each other in a word of the lexicon
+    sure: float
+    max_swaps: int
+    channel_weight: float
+    speck: re.Pattern
+    run_together: list[tuple[re.Pattern, str]]
+
+
+@functools.lru_cache(maxsize=1)
+def spelling_rules() -> _Rules:
+    """The lexicon and rules of rules/ocr.yaml (loaded once per process)."""
+    data = rules.load("ocr")
+    words = [word.split() for word in data["lexicon"].split("\n") if word.strip()]
+    return _Rules(
+        syllables=frozenset(syllable for word in words for syllable in word),
+        pairs=frozenset(pair for word in words for pair in zip(word, word[1:])),
+        sure=data["sure"], max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
+        speck=re.compile(data["speck"]),
+        run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]])
+
+
+def respell(words: list[Reading]) -> list[str]:
+    """The text of each word of a line, misreadings put right and words run together parted."""
+    out: list[str] = []
+    for n, word in enumerate(words):
+        after = words[n + 1].text if n + 1 < len(words) else ""
+        out.append(_part(_best(word, out[-1] if out else "", after)))
+    return out
+
+
+def _key(letters: str) -> str:
+    """How the lexicon spells a word: lower case, NFC, modern tone placement."""
+    return modern_tones(unicodedata.normalize("NFC", letters)).casefold()
+
+
+def _best(word: Reading, before: str, after: str) -> str:
+    """The word's most likely spelling given its alternatives and its neighbours."""
+    r = spelling_rules()
+    found = _WORD.match(word.text)
+    if word.confidence >= r.sure or not found or len(found.group(2)) < 2:
+        return word.text
+    lead, letters, trail = found.groups()
+    if _key(letters) not in r.syllables and letters.isascii():
+        return word.text
+    left = _letters(before) if not lead and not _trails(before) else None
+    right = _letters(after) if not trail and not _leads(after) else None
+
+    def score(candidate: str, channel: float) -> float:
+        key = _key(candidate)
+        return ((key in r.syllables) + (left is not None and (left, key) in r.pairs)
+                + (right is not None and (key, right) in r.pairs) + r.channel_weight * channel)
+
+    shape = [ch.isupper() for ch in letters]
+    best, best_score = word.text, score(letters, 0.0)
+    for text, channel in _candidates(word, r.max_swaps).items():
+        candidate = _WORD.match(text)
+        if candidate is None or candidate.group(1, 3) != (lead, trail) \
+                or [ch.isupper() for ch in candidate.group(2)] != shape:
+            continue
+        value = score(candidate.group(2), channel)
+        if value > best_score:
+            best, best_score = text, value
+    return best
+
+
+def _letters(text: str) -> str | None:
+    found = _WORD.match(text)
+    return _key(found.group(2)) if found else None
+
+
+def _trails(text: str) -> bool:
+    """True when punctuation ends `text` (so it does not make a word with what follows)."""
+    found = _WORD.match(text)
+    return found is None or bool(found.group(3))
+
+
+def _leads(text: str) -> bool:
+    found = _WORD.match(text)
+    return found is None or bool(found.group(1))
+
+
+def _candidates(word: Reading, max_swaps: int) -> dict[str, float]:
+    """Spellings from the network's choices, each with ln(confidence ratio) summed over its swaps."""
+    choices = [position for position in word.choices if position and position[0][0].strip()]
+    best = [position[0][0] for position in choices]
+    swaps = [(n, text, math.log(confidence / max(position[0][1], 1e-3)))
+             for n, position in enumerate(choices) for text, confidence in position[1:]
+             if confidence > 0 and text.strip()]
+    out = {"".join(best): 0.0} if best else {}
+    for count in range(1, max_swaps + 1):
+        for combination in itertools.combinations(swaps, count):
+            if len({n for n, _, _ in combination}) < count:
+                continue
+            spelled = list(best)
+            for n, text, _ in combination:
+                spelled[n] = text
+            out.setdefault("".join(spelled), sum(cost for _, _, cost in combination))
+    return out
+
+
+def _part(text: str) -> str:
+    """A word with specks inside it dropped and words run together parted."""
+    r = spelling_rules()
+    text = r.speck.sub("", text)
+    for pattern, replace in r.run_together:
+        text = pattern.sub(replace, text)
+    return " ".join(_split(token) for token in text.split(" "))
+
+
+def _split(token: str) -> str:
+    """A run of letters in lower (or title) case that is no syllable, parted into two lexicon
+    syllables ("tầngvà" -> "tầng và") when exactly one way works; anything else as it is."""
+    r = spelling_rules()
+    found = _WORD.match(token)
+    if not found or not found.group(2)[1:].islower() or _key(found.group(2)) in r.syllables:
+        return token
+    letters = found.group(2)
+    ways = [n for n in range(1, len(letters))
+            if _key(letters[:n]) in r.syllables and _key(letters[n:]) in r.syllables]
+    if len(ways) != 1:
+        return token
+    return f"{found.group(1)}{letters[:ways[0]]} {letters[ways[0]:]}{found.group(3)}"
+
+
+# ---------------------------------------------------------------------------
+# Rule examples
+
+def _example_reading(spec: str) -> Reading:
+    """A word written as in the examples: "đ[ố:80/ổ:78]i@64" is "đối" read with 64% confidence,
+    whose second character might be "ổ"; plain characters are read with full confidence."""
+    text, _, confidence = spec.partition("@")
+    choices = []
+    for bracket, plain in _EXAMPLE_CHARACTER.findall(text):
+        if plain:
+            choices.append(((plain, 100.0),))
+        else:
+            choices.append(tuple((ch, float(value)) for ch, value in (item.split(":") for item in bracket.split("/"))))
+    return Reading("".join(position[0][0] for position in choices), float(confidence or 100), tuple(choices))
+
+
+def example_cases() -> Iterator[tuple[str, Any, Any]]:
+    """The examples of rules/ocr.yaml, checked by the test suite."""
+    for n, case in enumerate(rules.load("ocr")["examples"]["respell"]):
+        yield f"ocr.respell[{n}]", case["expected"], " ".join(respell([_example_reading(w) for w in case["input"].split()]))
