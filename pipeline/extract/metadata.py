@@ -89,6 +89,7 @@ class Grammar:
     signature_prefix: re.Pattern
     signer_titles: tuple[SignerTitle, ...]
     signer_name: re.Pattern
+    signer_property: re.Pattern
     signer_name_caps: re.Pattern
     signature_skip: re.Pattern
     signature_window: int
@@ -136,6 +137,7 @@ def grammar() -> Grammar:
         signer_titles=tuple(SignerTitle(canon(t["title"]), t["canonical"], t["body"])
                             for t in data["signer_titles"]),
         signer_name=re.compile(data["signer_name"]),
+        signer_property=re.compile(data["signer_property"], CI),
         signer_name_caps=re.compile(data["signer_name_caps"]),
         signature_skip=re.compile(data["signature_skip"], CI),
         signature_window=int(data["signature_window"]),
@@ -211,6 +213,7 @@ def body_word_end(text: str) -> int:
     return max((m.end() for rule in grammar().bodies if (m := rule.word.match(text))), default=0)
 
 
+HEADER_BODY_WORDS = 8
 NUMBER_PREFIX_ONLY = re.compile(r"Số\s*:?")
 SHORT_NAME = re.compile(r"\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?")
 
@@ -303,8 +306,8 @@ def header_bodies(header: list[Line]) -> list[Body]:
         if parse_number_line(column) or grammar().place_date.match(column):
             continue
         body = body_of(column)
-        if body:
-            bodies.append(body)
+        if body and (is_caps(column) or len(column.split()) <= HEADER_BODY_WORDS):
+            bodies.append(body)  # a header names its body in a few words, not in a sentence
         elif bodies and is_caps(column):
             bodies[-1].rest = f"{bodies[-1].rest} {column}".strip()
     return bodies
@@ -498,6 +501,16 @@ def signature(lines: list[Line]) -> Signature | None:
     return None
 
 
+def signer_property(lines: list[Line]) -> str | None:
+    """The signer a web portal's property table names ("| Người ký | Nguyễn Văn A |"), when
+    the copy has lost its signature block."""
+    for line in lines:
+        match = grammar().signer_property.match(canon(line.text))
+        if match and grammar().signer_name.match(match["name"].strip()):
+            return match["name"].strip()
+    return None
+
+
 # --- issuer ----------------------------------------------------------------------------------
 
 def committee_rule() -> BodyRule:
@@ -608,7 +621,7 @@ def extract_metadata(lines: list[Line]) -> dict[str, Any]:
         "issued_date": issued,
         "year": year_of(lines, date_year, title),
         "title": title,
-        "signer": sig.name if sig else None,
+        "signer": sig.name if sig else signer_property(lines),
         "signer_title": sig.titles[-1].canonical if sig and sig.titles else None,
         "implements": [r["number"] for r in refs if r["relation"] == "implements"],
     }

@@ -62,6 +62,8 @@ class Grammar:
     preamble_start: re.Pattern
     preamble_end: re.Pattern
     header_row: re.Pattern
+    section_heading: re.Pattern
+    section_basis: re.Pattern
 
 
 def word_alternation(words: list[str]) -> str:
@@ -98,6 +100,8 @@ def grammar() -> Grammar:
         preamble_start=re.compile(data["preamble"]["start"]),
         preamble_end=re.compile(data["preamble"]["end"]),
         header_row=re.compile(data["preamble"]["header_row"]),
+        section_heading=re.compile(data["basis_section"]["heading"]),
+        section_basis=re.compile(data["basis_section"]["opens"], re.IGNORECASE),
     )
 
 
@@ -304,13 +308,19 @@ def extract_references(lines: list[Line], own_number: str | None = None,
     own = {n.casefold() for n in own_numbers(joined, preamble, own_number, own_symbol)}
     starts = paragraph_starts(joined)
     found: dict[str, dict[str, Any]] = {}
+    section_relation: str | None = None  # "I. CĂN CỨ PHÁP LÝ": the section lists the plan's bases
     for p, first in enumerate(starts):
         begin = joined.starts[first]
         end = joined.starts[starts[p + 1]] - 1 if p + 1 < len(starts) else len(joined.text)
         paragraph = joined.text[begin:end]
+        heading = g.section_heading.match(paragraph.lstrip())
+        if heading:
+            section_relation = g.section_basis.match(heading["rest"]) and "basis"
         if g.attachment_note.match(paragraph.lstrip()):
             continue
         relation = relation_of(paragraph, preamble[first])
+        if relation == g.default_relation and section_relation:
+            relation = section_relation
         for mention in mentions(paragraph):
             key = mention.number.casefold()
             if key in own:
