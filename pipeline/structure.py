@@ -285,14 +285,21 @@ class TreeBuilder:
         """A dash line that continues the line above: it goes on in lower case and the line
         above stopped mid-sentence ("phát triển kinh tế" / "- xã hội trên địa bàn")."""
         item = self.current
-        if item is self.root or not marker.rest[:1].islower():
+        if item is self.root:
             return False
         if self.field_role is not None:
             above = (item.fields.get(self.field_role) or [""])[-1]
         else:
             above = item.words[-1] if item.words else ""
         above = above.rstrip()
-        return bool(above) and above[-1].isalnum() and not _all_caps(above)
+        if self.field_role in UNIT_ROLES and _names_only_units(marker.rest):
+            return True  # a units field listed one unit a line ("Đơn vị thực hiện:" / "- Phòng A;")
+        if not above or not above[-1].isalnum() or _all_caps(above):
+            return False
+        if marker.rest[:1].islower():
+            return True
+        # a unit's name wrapped at its dash in a units field ("Phòng Văn hóa" / "- Xã hội")
+        return self.field_role in UNIT_ROLES and _splits_a_unit_name(above, marker.rest)
 
     def open_item(self, label: str | None, style: str, line: Line | None, rest: str) -> Item:
         sibling = self._open_sibling(style)
@@ -367,6 +374,26 @@ class TreeBuilder:
             item.lines = [ln for ln in lines if row.line_start <= ln.lineno <= row.line_end][:1]
         del self.stack[base:]
         self.field_role = None
+
+
+UNIT_ROLES = ("lead", "support", "monitor")
+
+
+def _names_only_units(text: str) -> bool:
+    from .extract.units import names_only_units
+    return bool(names_only_units(text))
+
+
+def _splits_a_unit_name(above: str, below: str) -> bool:
+    """The two lines, joined at a dash, hold a unit name that runs across the dash."""
+    from .extract.units import split_units  # units read text this module has already shaped
+    tail = above.split(":")[-1].split(";")[-1].split(",")[-1].strip()
+    head = below.split(",")[0].split(";")[0].strip(" .")
+    if not tail or not head:
+        return False
+    joined = f"{tail} - {head}"
+    units = split_units(joined)
+    return len(units) == 1 and canon(units[0].raw).rstrip(" .") == canon(joined)
 
 
 def _all_caps(text: str) -> bool:

@@ -171,3 +171,26 @@ def test_lettered_divisions_over_roman_sections_work_like_parts():
             "B. KẾ HOẠCH NĂM 2025\nI. MỤC TIÊU\n1. Hồ sơ đúng hạn.\nII. NHIỆM VỤ\n1. Rà soát thủ tục.\n2. Số hóa hồ sơ.\n")
     tree = build_tree(lines_of(text), [])
     assert [t.item.path for t in extract_tasks(tree, 2025, "xã")] == ["B.II.1", "B.II.2"]
+
+
+def test_a_unit_name_wrapped_at_its_dash_in_a_units_field_stays_one_unit():
+    first, second = _tasks_of(
+        "II. NHIỆM VỤ\n1. Rà soát thủ tục.\n- Đơn vị thực hiện: Phòng Văn hóa\n- Xã hội, Công an xã.\n"
+        "2. Số hóa hồ sơ.\n- Đơn vị thực hiện: Phòng Nội vụ\n- Công an xã.\n")
+    assert [u.name for _, u in first.units] == ["Phòng Văn hóa - Xã hội", "Công an xã"]
+    assert [t.item.path for t in (first, second)] == ["II.1", "II.2"]
+    assert [u.name for _, u in second.units] == ["Phòng Nội vụ", "Công an xã"]
+
+
+def test_a_units_field_listed_one_unit_a_line():
+    (task,) = _tasks_of("II. NHIỆM VỤ
+3. Công khai thủ tục.
+- Đơn vị thực hiện:
+- Văn phòng HĐND và UBND xã;
+"
+                        "- Công chức Tư pháp - Hộ tịch.
+- Thời gian: Quý III/2025.
+")
+    assert task.item.path == "II.3"
+    assert [u.name for _, u in task.units] == ["Văn phòng HĐND và UBND xã", "Công chức Tư pháp - Hộ tịch"]
+    assert task.deadline.kind == "quarter"
