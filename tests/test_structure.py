@@ -183,8 +183,8 @@ def test_a_unit_name_wrapped_at_its_dash_in_a_units_field_stays_one_unit():
 
 
 def test_a_units_field_listed_one_unit_a_line():
-    (task,) = _tasks_of("II. NHIỆM VỤ\n3. Công khai thủ tục.\n- Đơn vị thực hiện:\n- Văn phòng HĐND và UBND xã;\n"
+    (task,) = _tasks_of("II. NHIỆM VỤ\n1. Công khai thủ tục.\n- Đơn vị thực hiện:\n- Văn phòng HĐND và UBND xã;\n"
                         "- Công chức Tư pháp - Hộ tịch.\n- Thời gian: Quý III/2025.\n")
-    assert task.item.path == "II.3"
+    assert task.item.path == "II.1"
     assert [u.name for _, u in task.units] == ["Văn phòng HĐND và UBND xã", "Công chức Tư pháp - Hộ tịch"]
     assert task.deadline.kind == "quarter"
