@@ -146,6 +146,7 @@ class Grammar:
         self.plan_title = re.compile(sections["plan_title"])
         self.decision_marker = re.compile(sections["decision_marker"])
         self.kinds = [(k["kind"], [fold(w) for w in k["keywords"]]) for k in sections["kinds"]]
+        self.action_headings = [fold(w) for w in sections["action_headings"]]
         fields = rules.load("fields")
         self.field_marker = re.compile(fields["marker"])
         labels = [(fold(label), f["role"]) for f in fields["fields"] for label in f["labels"]]
@@ -241,6 +242,15 @@ class Grammar:
                 if pos >= 0 and (best is None or pos < best[0]):
                     best = (pos, kind)
         return best[1] if best else "other"
+
+    def top_kind(self, heading: str) -> str:
+        """A top section's kind: its keyword's, else tasks when it opens with a verb of reform
+        ("CẢI CÁCH THỂ CHẾ", "XÂY DỰNG CHÍNH QUYỀN SỐ": a field of work)."""
+        kind = self.kind_of(heading)
+        folded = fold(heading)
+        if kind == "other" and any(folded == w or folded.startswith(w + " ") for w in self.action_headings):
+            return "tasks"
+        return kind
 
 
 
@@ -518,7 +528,7 @@ def _annotate(tree: PlanTree) -> None:
     g = grammar()
     for ordinal, top in enumerate(tree.root.children, start=1):
         if top.kind != "appendix":
-            top.kind = g.kind_of(heading_of(top))
+            top.kind = g.top_kind(heading_of(top))
             if top.kind == "other" and top.style.startswith(TABLE_PREFIX):
                 top.kind = "tasks"  # a plan table's groups are work by definition
         for item in top.walk():
@@ -528,7 +538,7 @@ def _annotate(tree: PlanTree) -> None:
             # "PHẦN II. KẾ HOẠCH NĂM 2025" holds the plan's own I., II., III.: each of
             # those has the kind its heading names, as a top section would
             for section in top.children:
-                kind = g.kind_of(heading_of(section))
+                kind = g.top_kind(heading_of(section))
                 if kind != "other":
                     for item in section.walk():
                         item.kind = kind
@@ -586,7 +596,7 @@ def example_cases():
                 actual = (found.label, found.rest) if found else None
             yield f"sections.markers.{spec['kind']}[{n}]", expected, actual
     for n, example in enumerate(rules.load("sections")["kind_examples"]):
-        yield f"sections.kinds[{n}]", example["kind"], g.kind_of(example["heading"])
+        yield f"sections.kinds[{n}]", example["kind"], g.top_kind(example["heading"])
     for n, example in enumerate(rules.load("fields")["examples"]):
         found = g.field_line(example["text"])
         expected = (example["role"], example.get("value")) if example["role"] else None
