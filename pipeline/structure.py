@@ -139,6 +139,8 @@ class Grammar:
         sections = rules.load("sections")
         self.markers = [(m["kind"], m.get("sequence"), re.compile(m["pattern"])) for m in sections["markers"]]
         self.sub_bullet = re.compile(sections["sub_bullet"])
+        self.page_number = re.compile(sections["page_number"])
+        self.page_number_at_page_start = re.compile(sections["page_number_at_page_start"])
         self.alphabets = {"letter": sections["letters"], "upper": sections["upper_letters"]}
         self.body_end = re.compile(sections["body_end"])
         self.appendix = re.compile(sections["appendix"])
@@ -330,6 +332,8 @@ class TreeBuilder:
 
     def add_line(self, line: Line) -> None:
         text = line.text
+        if self.g.page_number.match(text) or (line.page_start and self.g.page_number_at_page_start.match(text)):
+            return  # a page number left by the converter
         field_line = self.g.field_line(text)
         if field_line is not None and self.current is not self.root:
             for part in self.g.split_field(field_line):

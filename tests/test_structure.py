@@ -188,3 +188,15 @@ def test_a_units_field_listed_one_unit_a_line():
     assert task.item.path == "II.1"
     assert [u.name for _, u in task.units] == ["Văn phòng HĐND và UBND xã", "Công chức Tư pháp - Hộ tịch"]
     assert task.deadline.kind == "quarter"
+
+
+def test_page_numbers_left_by_the_converter_are_not_words_or_items():
+    from pipeline.extract.tasks import extract_tasks
+    from pipeline.read import split_pages
+    from pipeline.structure import build_tree
+    lines, _ = split_pages("KẾ HOẠCH\nThử năm 2025\nI. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n1. Rà soát văn bản\ncủa xã.\n"
+                           "\f2\n2. Kiểm tra văn bản.\nTrang 3\n3. Công khai thủ tục.\n- 4 -\n4. Số hóa hồ sơ.\n")
+    tasks = extract_tasks(build_tree(lines, []), 2025, "xã")
+    assert [(t.item.path, t.text) for t in tasks] == [
+        ("II.1", "Rà soát văn bản của xã."), ("II.2", "Kiểm tra văn bản."),
+        ("II.3", "Công khai thủ tục."), ("II.4", "Số hóa hồ sơ.")]
