@@ -200,3 +200,10 @@ def test_page_numbers_left_by_the_converter_are_not_words_or_items():
     assert [(t.item.path, t.text) for t in tasks] == [
         ("II.1", "Rà soát văn bản của xã."), ("II.2", "Kiểm tra văn bản."),
         ("II.3", "Công khai thủ tục."), ("II.4", "Số hóa hồ sơ.")]
+
+
+def test_the_doer_may_open_the_sentence_below_a_short_heading_line():
+    (task,) = _tasks_of("II. NHIỆM VỤ\n1. Số hóa hồ sơ\nTrung tâm Phục vụ hành chính công xã chủ trì, phối hợp với"
+                        " Công an xã số hóa hồ sơ, hoàn thành trước ngày 31/12/2025.\n")
+    assert [(r, u.name) for r, u in task.units] == [
+        ("lead", "Trung tâm Phục vụ hành chính công xã"), ("support", "Công an xã")]

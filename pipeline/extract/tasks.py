@@ -67,6 +67,7 @@ def effective_kind(item: Item) -> str:
     return item.kind
 
 
+HEADING_LINE_WORDS = 8  # a heading line above a task's sentence is short
 GOAL_KINDS = ("purpose", "requirements", "targets")
 GOAL_HEADING_WORDS = 5
 
@@ -226,6 +227,12 @@ def _read_units(info: TaskInfo, monitor_raw: str | None, level_word: str | None)
             supports += support_in_text(info.text, level_word=level_word)
         else:
             leads, supports = doer_in_text(info.text, level_word=level_word)
+            words = [w for w in info.item.words if w.strip()]
+            if (not leads and len(words) > 1 and words[1].lstrip()[:1].isupper()
+                    and len(words[0].split()) <= HEADING_LINE_WORDS and words[0].rstrip()[-1:].isalnum()):
+                # "3. Số hóa hồ sơ" / "Trung tâm ... chủ trì, phối hợp với ...": the doer
+                # opens the sentence below the heading line
+                leads, supports = doer_in_text(" ".join(words[1:]), level_word=level_word)
     if info.support_raw:
         supports = split_units(info.support_raw, level_word=level_word)
     monitors = split_units(monitor_raw, level_word=level_word) if monitor_raw else []
