@@ -322,6 +322,11 @@ def authority_body(lines: list[Line]) -> Body | None:
                 body = body_of(text[len(title.title):].strip())
                 if body:
                     return body
+    for line in lines:  # a decision of the committee as a whole: "ỦY BAN NHÂN DÂN XÃ AN PHÚ"
+        text = canon(line.text)
+        body = body_of(text) if is_caps(text) else None
+        if body and body.rule.locality and body.place:
+            return body
     return None
 
 
