@@ -24,6 +24,7 @@ import regex as re
 from ..model import Line
 from ..rules import load
 from ..textnorm import canon, squeeze
+from .units import canonical_unit
 from .references import (
     JoinedText,
     canon_line,
@@ -274,6 +275,11 @@ class Body:
             under_province = parent is not None and parent.level(None) == "province"
             return g.city_under_province if word == g.city_word and under_province else g.levels[word]
         parent_level = parent.level(None) if parent else None
+        if parent is None and is_caps(self.rest) and ORGANS.search(self.rest):
+            # "VĂN PHÒNG HĐND VÀ UBND PHƯỜNG X" serves the ward's committee
+            words = [g.levels[w.casefold()] for w in re.findall(
+                r"(?<!\p{L})(?:" + word_alternation(list(g.levels)) + r")(?!\p{L})", self.rest, CI)]
+            parent_level = words[-1] if words else None
         return "department" if parent_level in (None, "province") else parent_level
 
     def name(self, parent: Body | None) -> str | None:
@@ -281,6 +287,13 @@ class Body:
         if self.rule.locality:
             word, place = self.locality
             return f"{self.rule.canonical} {word} {place}" if place else None
+        inner = body_of(self.rest) if self.rest else None
+        if inner is not None and inner.rule.locality and inner.name(None):
+            return f"{self.rule.canonical} {inner.name(None)}"  # "VĂN PHÒNG UBND TỈNH X"
+        if is_caps(self.rest) and ORGANS.search(self.rest):
+            return organ_office(self.rule.canonical, self.rest)  # "VĂN PHÒNG HĐND VÀ UBND / PHƯỜNG X"
+        if not self.rest and parent is not None and parent.rule.locality and parent.name(None):
+            return f"{self.rule.canonical} {parent.name(None)}"  # "UBND TỈNH X" / "VĂN PHÒNG"
         rest = agency_case(self.rest) if is_caps(self.rest) else self.rest
         place = parent.place if parent else None
         if self.rule.parent_place and place:
@@ -288,6 +301,18 @@ class Body:
                 rest = rest[: len(rest) - len(place)].rstrip()
             rest = f"{rest} {place}".strip()
         return f"{self.rule.canonical} {rest}".strip()
+
+
+ORGANS = re.compile(r"(?<!\p{L})(?:HĐND|UBND)(?!\p{L})")
+
+
+def organ_office(canonical: str, rest: str) -> str:
+    """'Văn phòng' + 'HĐND VÀ UBND PHƯỜNG AN HẢI' -> 'Văn phòng HĐND và UBND phường An Hải'."""
+    match = re.search(r"(?<!\p{L})(" + word_alternation(list(grammar().levels)) + r")(?!\p{L})\s*(.*)$", rest, CI)
+    head, level, place = (rest[:match.start()], match.group(1), match.group(2)) if match else (rest, "", "")
+    words = [w if ORGANS.fullmatch(w) else w.lower() for w in head.split()]
+    name = " ".join(filter(None, [canonical, *words, level.lower(), place_case(place) if place else ""]))
+    return canonical_unit(name).name
 
 
 def body_of(text: str) -> Body | None:
