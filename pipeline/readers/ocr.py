@@ -73,6 +73,8 @@ _BOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 # A page's tables as pdfplumber finds them from ruling lines: rows of cell boxes (None where merged).
 Grid = list[list[list[Box | None]]]
+# A line as Tesseract read it: each word's box in pixels (x0, top, x1, bottom) and its reading.
+_Line = list[tuple[tuple[int, ...], ocr_spelling.Reading]]
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,9 @@ def ocr_pages(path: Path, page_numbers: list[int],
         with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             pending = [_submit(pool, document[number - 1], grid, number, Path(tmp),
                                f"{path}, page {number}") for number in page_numbers]
+            labels = ocr_spelling.LabelColumn()
             for number, (free, cells, tables) in zip(page_numbers, pending):
-                yield number, OcrPage(lines=free.result(), tables=_rows(tables, cells.result()))
+                yield number, OcrPage(lines=free.result(), tables=_rows(tables, cells.result(), labels))
     finally:
         document.close()
 
@@ -157,17 +160,29 @@ def _outline(table: list[list[Box | None]]) -> Box:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _rows(tables: Grid, texts: dict[Box, str]) -> list[list[OcrRow]]:
-    """The tables' rows with the text read in each cell."""
+def _rows(tables: Grid, read: dict[Box, list[_Line]], labels: ocr_spelling.LabelColumn) -> list[list[OcrRow]]:
+    """The tables' rows with the text read in each cell, the first column's row labels in sequence
+    with those of the tables before (`ocr_spelling.LabelColumn`)."""
     out = []
     for table in tables:
+        column = labels.read([_readings(read.get(row[0], [])) if row[0] else [] for row in table])
         rows = []
-        for row in table:
+        for row, label in zip(table, column):
             boxes = [cell for cell in row if cell]
+            texts = ["\n".join(" ".join(_respelled(line)) for line in read.get(cell, [])) if cell else ""
+                     for cell in row]
             rows.append(OcrRow(top=min(b[1] for b in boxes), bottom=max(b[3] for b in boxes),
-                               cells=[texts.get(cell, "") if cell else "" for cell in row]))
+                               cells=[label if label is not None else texts[0]] + texts[1:]))
         out.append(rows)
     return out
+
+
+def _readings(lines: list[_Line]) -> list[ocr_spelling.Reading]:
+    return [reading for line in lines for _, reading in line]
+
+
+def _respelled(line: _Line) -> list[str]:
+    return ocr_spelling.respell([reading for _, reading in line])
 
 
 class _CellStack:
@@ -180,8 +195,8 @@ class _CellStack:
         self.width = max((cut.shape[1] for _, cut in self.cuts), default=0) + 2 * gap
         self.gap = gap
 
-    def read(self, image_path: Path, where: str) -> dict[Box, str]:
-        """Each cell's text, its lines joined by newlines."""
+    def read(self, image_path: Path, where: str) -> dict[Box, list[_Line]]:
+        """The lines of words read in each cell."""
         if not self.cuts:
             return {}
         heights = [cut.shape[0] for _, cut in self.cuts]
@@ -190,14 +205,13 @@ class _CellStack:
         for (_, cut), top in zip(self.cuts, tops):
             canvas[top:top + cut.shape[0], self.gap:self.gap + cut.shape[1]] = cut
         Image.fromarray(canvas).save(image_path)
-        lines = _hocr_lines(_tesseract(image_path, _CELL_SEGMENTATION, where), scale=1.0)
-        texts: dict[Box, list[str]] = {}
-        for line in lines:
-            middle = (line[0].top + line[-1].bottom) / 2
+        found: dict[Box, list[_Line]] = {}
+        for line in _hocr_lines(_tesseract(image_path, _CELL_SEGMENTATION, where)):
+            middle = (line[0][0][1] + line[-1][0][3]) / 2
             slot = int(np.searchsorted(tops, middle, side="right")) - 1
             if slot >= 0:
-                texts.setdefault(self.cuts[slot][0], []).append(" ".join(w.text for w in line))
-        return {cell: "\n".join(found) for cell, found in texts.items()}
+                found.setdefault(self.cuts[slot][0], []).append(line)
+        return found
 
 
 def _cut(pixels: np.ndarray, cell: Box) -> np.ndarray:
@@ -211,7 +225,9 @@ def _read_lines(pixels: np.ndarray, image_path: Path, where: str) -> list[list[O
     if not (pixels < _INK).any():
         return []
     Image.fromarray(pixels).save(image_path)
-    return _hocr_lines(_tesseract(image_path, _PAGE_SEGMENTATION, where), scale=_POINTS)
+    return [[OcrWord(x0 * _POINTS, x1 * _POINTS, top * _POINTS, bottom * _POINTS, text)
+             for ((x0, top, x1, bottom), _), text in zip(line, _respelled(line))]
+            for line in _hocr_lines(_tesseract(image_path, _PAGE_SEGMENTATION, where))]
 
 
 def _tesseract(image_path: Path, segmentation: str, where: str) -> str:
@@ -224,18 +240,17 @@ def _tesseract(image_path: Path, segmentation: str, where: str) -> str:
     return result.stdout
 
 
-def _hocr_lines(hocr: str, scale: float) -> list[list[OcrWord]]:
-    """Tesseract's hOCR as lines of words, boxes scaled by `scale` (points per pixel), spelling put right."""
+def _hocr_lines(hocr: str) -> list[_Line]:
+    """Tesseract's hOCR as lines of words, each with its box in pixels and its reading."""
     lines = []
     for line in ET.fromstring(hocr).iter(f"{_HOCR}span"):
         if line.get("class") not in ("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"):
             continue
-        words = [word for word in line.iter(f"{_HOCR}span")
+        words = [(tuple(int(v) for v in _BOX.search(word.get("title", "")).groups()), _reading(word))
+                 for word in line.iter(f"{_HOCR}span")
                  if word.get("class") == "ocrx_word" and (word.text or "").strip()]
-        texts = ocr_spelling.respell([_reading(word) for word in words])
-        boxes = [[int(v) * scale for v in _BOX.search(word.get("title", "")).groups()] for word in words]
         if words:
-            lines.append([OcrWord(x0, x1, top, bottom, text) for (x0, top, x1, bottom), text in zip(boxes, texts)])
+            lines.append(words)
     return lines
 
 

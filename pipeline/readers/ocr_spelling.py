@@ -30,7 +30,7 @@ import itertools
 import math
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import regex as re
@@ -62,6 +62,10 @@ class _Rules:
     channel_weight: float
     speck: re.Pattern
     run_together: list[tuple[re.Pattern, str]]
+    letters: list[str]
+    dashes: frozenset[str]
+    misread: dict[str, str]
+    repair_cost: float
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,7 +78,9 @@ def spelling_rules() -> _Rules:
         pairs=frozenset(pair for word in words for pair in zip(word, word[1:])),
         sure=data["sure"], max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
         speck=re.compile(data["speck"]),
-        run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]])
+        run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
+        letters=list(data["row_labels"]["letters"]), dashes=frozenset(data["row_labels"]["dashes"]),
+        misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"])
 
 
 def respell(words: list[Reading]) -> list[str]:
@@ -181,6 +187,128 @@ def _split(token: str) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Row labels
+
+class LabelColumn:
+    """The label column of a scanned table, page after page: the labels seen so far."""
+
+    def __init__(self) -> None:
+        self.series = _Series()
+
+    def read(self, cells: list[list[Reading]]) -> list[str | None]:
+        """For each one-word cell (its words given), the spelling among Tesseract's alternatives
+        that best continues the labels above it; None for the other cells.
+
+        A lone label has no words around it to tell "c" from "C" or "i" from
+        "I", but the labels before it do: after "b" comes "c", after "2"
+        comes "2.1".  A label that goes on in the kind of the row above ranks
+        first, one that goes on in another kind next, one that starts a kind
+        last; the reading is kept unless an alternative that goes on ranks better.  Besides
+        the network's alternatives, the misreadings of a lone label its
+        alternatives miss are tried (`_repairs`).
+        """
+        out: list[str | None] = []
+        for words in cells:
+            if len(words) != 1:
+                out.append(None)
+                continue
+            text = words[0].text
+            read = {**_candidates(words[0], spelling_rules().max_swaps), text: 0.0}
+            options = {repaired: cost + extra for spelled, cost in read.items()
+                       for repaired, extra in _repairs(spelled).items()}
+            options.update(read)
+            ranked = [(-rank, cost, spelled == text, spelled) for spelled, cost in options.items()
+                      if (rank := self.series.rank(spelled)) is not None and (rank < _STARTS or spelled == text)]
+            best = max(ranked)[3] if ranked else text
+            self.series.take(best)
+            out.append(best)
+        return out
+
+
+def _repairs(text: str) -> dict[str, float]:
+    """What a lone label may have been: its dot put back ("21" -> "2.1"), a stray character dropped
+    ("34.1" -> "3.1"), a capital in lower case ("C" -> "c"), and the `misread` rules ("H" -> "II")."""
+    r = spelling_rules()
+    if len(text) > _LABEL_LENGTH:
+        return {}
+    out = {text[:n] + text[n + 1:]: r.repair_cost for n in range(len(text))} if len(text) > 1 else {}
+    if text.isdigit():
+        out.update({f"{text[:n]}.{text[n:]}": r.repair_cost for n in range(1, len(text))})
+    if len(text) == 1 and text.isupper():
+        out[text.lower()] = r.repair_cost
+    for wrong, right in r.misread.items():
+        if wrong in text:
+            out[text.replace(wrong, right)] = r.repair_cost
+    return out
+
+
+_STARTS = 4  # the rank of a label that starts its kind
+_LABEL_LENGTH = 6  # no row label is longer ("12.3.4")
+
+
+@dataclass
+class _Series:
+    """The row labels of a table so far: the last one of each kind, and the kind of the last."""
+
+    last: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    kind: str | None = None
+
+    def rank(self, label: str) -> int | None:
+        """Lower is likelier: 0-1 go on in the last kind (by one, by two), 2-3 in another kind
+        seen before, 4 starts a kind (or a kind's first value again); None for no label."""
+        parsed = _label(label)
+        if parsed is None:
+            return None
+        kind, value = parsed
+        if kind == "dash":
+            return 0
+        last = self.last.get(kind)
+        step = _step(last, value) if last is not None else None
+        if step is not None:
+            return (0 if kind == self.kind else 2) + step - 1
+        return _STARTS if value == (1,) else None
+
+    def take(self, label: str) -> None:
+        parsed = _label(label)
+        if parsed is not None and parsed[0] != "dash":
+            self.kind, self.last[parsed[0]] = parsed
+
+
+def _label(text: str) -> tuple[str, tuple[int, ...]] | None:
+    """A row label's kind and value: ("number", (2, 1)) for "2.1.", ("letter", (3,)) for "c)"."""
+    r = spelling_rules()
+    label = text.strip().rstrip(".)").lstrip("(")
+    if label in r.dashes:
+        return "dash", ()
+    if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*", label):
+        return "number", tuple(int(part) for part in label.split("."))
+    if re.fullmatch(r"[IVX]{1,4}", label):
+        return "roman", (_roman(label),)
+    if label in r.letters:
+        return "letter", (r.letters.index(label) + 1,)
+    if len(label) == 1 and label.lower() in r.letters:
+        return "capital", (r.letters.index(label.lower()) + 1,)
+    return None
+
+
+def _step(last: tuple[int, ...], value: tuple[int, ...]) -> int | None:
+    """1 or 2 when `value` is the next label after `last` (skipping one), a dotted number's first
+    child or the next at one of its levels; None otherwise."""
+    if value == (*last, 1):
+        return 1
+    for level in range(len(last)):
+        if value[:-1] == last[:level] and len(value) == level + 1 and 1 <= value[-1] - last[level] <= 2:
+            return value[-1] - last[level]
+    return None
+
+
+def _roman(label: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10}
+    return sum(-values[ch] if values.get(nxt, 0) > values[ch] else values[ch]
+               for ch, nxt in zip(label, label[1:] + " "))
+
+
+# ---------------------------------------------------------------------------
 # Rule examples
 
 def _example_reading(spec: str) -> Reading:
@@ -198,5 +326,9 @@ def _example_reading(spec: str) -> Reading:
 
 def example_cases() -> Iterator[tuple[str, Any, Any]]:
     """The examples of rules/ocr.yaml, checked by the test suite."""
-    for n, case in enumerate(rules.load("ocr")["examples"]["respell"]):
+    examples = rules.load("ocr")["examples"]
+    for n, case in enumerate(examples["respell"]):
         yield f"ocr.respell[{n}]", case["expected"], " ".join(respell([_example_reading(w) for w in case["input"].split()]))
+    for n, case in enumerate(examples["row_labels"]):
+        cells = [[_example_reading(word) for word in cell.split()] for cell in case["input"]]
+        yield f"ocr.row_labels[{n}]", case["expected"], LabelColumn().read(cells)
