@@ -41,6 +41,8 @@ from ..textnorm import modern_tones
 # A word as punctuation before, letters, punctuation after.
 _WORD = re.compile(r"^(\P{L}*)(\p{L}+)(\P{L}*)$")
 _EXAMPLE_CHARACTER = re.compile(r"\[([^\]]+)\]|(.)")
+_ROMAN = re.compile(r"[IVX]{1,4}")
+_ABBREVIATION = re.compile(r"[A-ZĐ]{2,}")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class _Rules:
     sure: float
     max_swaps: int
     channel_weight: float
+    numbered: frozenset[str]
     speck: re.Pattern
     run_together: list[tuple[re.Pattern, str]]
     letters: list[str]
@@ -77,7 +80,7 @@ def spelling_rules() -> _Rules:
         syllables=frozenset(syllable for word in words for syllable in word),
         pairs=frozenset(pair for word in words for pair in zip(word, word[1:])),
         sure=data["sure"], max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
-        speck=re.compile(data["speck"]),
+        numbered=frozenset(data["numbered"]), speck=re.compile(data["speck"]),
         run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
         letters=list(data["row_labels"]["letters"]), dashes=frozenset(data["row_labels"]["dashes"]),
         misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"])
@@ -104,14 +107,15 @@ def _best(word: Reading, before: str, after: str) -> str:
     if word.confidence >= r.sure or not found or len(found.group(2)) < 2:
         return word.text
     lead, letters, trail = found.groups()
-    if _key(letters) not in r.syllables and letters.isascii():
+    left = _letters(before) if not lead and not _trails(before) and not _both_names(before, letters) else None
+    right = _letters(after) if not trail and not _leads(after) and not _both_names(letters, after) else None
+    numeral = left in r.numbered
+    if not numeral and _key(letters) not in r.syllables and letters.isascii():
         return word.text
-    left = _letters(before) if not lead and not _trails(before) else None
-    right = _letters(after) if not trail and not _leads(after) else None
 
     def score(candidate: str, channel: float) -> float:
         key = _key(candidate)
-        return ((key in r.syllables) + (left is not None and (left, key) in r.pairs)
+        return (_valid(candidate, numeral) + (left is not None and (left, key) in r.pairs)
                 + (right is not None and (key, right) in r.pairs) + r.channel_weight * channel)
 
     shape = [ch.isupper() for ch in letters]
@@ -125,6 +129,20 @@ def _best(word: Reading, before: str, after: str) -> str:
         if value > best_score:
             best, best_score = text, value
     return best
+
+
+def _valid(letters: str, numeral: bool) -> bool:
+    """A Vietnamese syllable; in capitals, an abbreviation without tone marks or hats ("UBND", not
+    "ƯBND"); after a word that takes one ("quý"), a Roman numeral."""
+    if numeral:
+        return bool(_ROMAN.fullmatch(letters))
+    return _key(letters) in spelling_rules().syllables or bool(_ABBREVIATION.fullmatch(letters))
+
+
+def _both_names(first: str, second: str) -> bool:
+    """True for two words in title case: part of a name ("Đặng Quang"), where the lexicon's words
+    ("đăng quang") say nothing."""
+    return all(len(word) > 1 and word[0].isupper() and word[1:].islower() for word in (first, second))
 
 
 def _letters(text: str) -> str | None:
@@ -172,14 +190,16 @@ def _part(text: str) -> str:
 
 
 def _split(token: str) -> str:
-    """A run of letters in lower (or title) case that is no syllable, parted into two lexicon
-    syllables ("tầngvà" -> "tầng và") when exactly one way works; anything else as it is."""
+    """A run of letters in lower, title or upper case that is no syllable, parted into two lexicon
+    syllables of two letters or more ("tầngvà" -> "tầng và", "HẢIPHÒNG") when exactly one way works;
+    anything else as it is."""
     r = spelling_rules()
     found = _WORD.match(token)
-    if not found or not found.group(2)[1:].islower() or _key(found.group(2)) in r.syllables:
+    if not found or not (found.group(2)[1:].islower() or found.group(2).isupper()) \
+            or _key(found.group(2)) in r.syllables:
         return token
     letters = found.group(2)
-    ways = [n for n in range(1, len(letters))
+    ways = [n for n in range(2, len(letters) - 1)
             if _key(letters[:n]) in r.syllables and _key(letters[n:]) in r.syllables]
     if len(ways) != 1:
         return token
