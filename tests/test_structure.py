@@ -145,6 +145,12 @@ def test_fields_after_the_sentence_and_an_assignment_in_closing_brackets():
     assert fourth.units == [] and fourth.deadline.kind == "quarter"
 
 
+def test_a_closing_bracket_that_names_partners_only_gives_supports():
+    (task,) = _tasks_of("II. NHIỆM VỤ\n1. Thủ tục hành chính\n- Công khai thủ tục hành chính (Công an xã phối hợp).\n")
+    assert task.text == "Công khai thủ tục hành chính."
+    assert [(r, u.name) for r, u in task.units] == [("support", "Công an xã")]
+
+
 def test_a_leaf_whose_first_line_names_only_a_unit_is_led_by_it():
     (task,) = _tasks_of("IV. TỔ CHỨC THỰC HIỆN\n1. Trạm Y tế xã\nĐẩy mạnh khám chữa bệnh bằng căn cước công dân.\n")
     assert [(r, u.name) for r, u in task.units] == [("lead", "Trạm Y tế xã")]

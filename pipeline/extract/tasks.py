@@ -26,7 +26,7 @@ from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of, holds
 from ..textnorm import canon, nfc, squeeze
 from .deadlines import find_deadline, parse_deadline
 from .units import (doer_in_text, heading_unit, names_only_units, parse_lead_field, split_units,
-                    support_in_text)
+                    support_in_text, unit_opens)
 
 TABLE_FIELD_ROLES = ("deadline", "lead", "support", "output")
 
@@ -168,12 +168,17 @@ BRACKETED_ASSIGNMENT = re.compile(r"\s*\((?P<body>[^()]*?(?:chủ trì|phối h�
                                   re.IGNORECASE)
 
 
-def bracketed_assignment(text: str, level_word: str | None) -> tuple[str, str] | None:
-    """(text without it, the bracket's words) when a task closes with a bracket that assigns it."""
+def bracketed_assignment(text: str, level_word: str | None) -> tuple[str, str, str] | None:
+    """(text without it, the bracket's words, "lead" or "support") when a task closes
+    with a bracket that assigns it; "support" when the bracket names partners only
+    ("(Công an xã phối hợp)")."""
     match = BRACKETED_ASSIGNMENT.search(text)
-    if not match or not heading_unit(match["body"], level_word):
+    if not match or not unit_opens(match["body"]):
         return None
-    return text[:match.start()] + match["end"], match["body"]
+    leads, supports = parse_lead_field(match["body"], level_word)
+    if not (leads or supports):
+        return None
+    return text[:match.start()] + match["end"], match["body"], "lead" if leads else "support"
 
 
 def _own_heading_unit(item: Item, level_word: str | None) -> tuple[list[UnitRef], list[UnitRef]] | None:
@@ -202,8 +207,9 @@ def read_task(item: Item, plan_year: int | None, level_word: str | None) -> Task
             own = assigned[0]
     text = canon(" ".join(filter(None, [own, content])))
     info = TaskInfo(item=item, text=text)
-    info.lead_raw = cells.get("lead") or item.field_text("lead") or (assigned[1] if assigned else None)
-    info.support_raw = cells.get("support") or item.field_text("support")
+    bracket = {assigned[2]: assigned[1]} if assigned else {}
+    info.lead_raw = cells.get("lead") or item.field_text("lead") or bracket.get("lead")
+    info.support_raw = cells.get("support") or item.field_text("support") or bracket.get("support")
     monitor_raw = item.field_text("monitor")
     info.output = squeeze(nfc(cells.get("output") or item.field_text("output") or "")) or None
     _read_units(info, monitor_raw, level_word)

@@ -534,7 +534,7 @@ def parse_lead_field(text: str, level_word: str | None = None) -> tuple[list[Uni
         return tagged
     if _reader().predicate.search(written.norm):
         leads, supports = _read_prose(written, level_word, field=True)
-        if leads:
+        if leads or supports:
             return leads, supports
     return split_units(text, level_word), []
 
@@ -596,6 +596,11 @@ def names_only_units(text: str, level_word: str | None = None) -> list[UnitRef]:
     return []
 
 
+def unit_opens(text: str) -> bool:
+    """Whether the text opens with a unit's name (a bracket or heading that assigns work)."""
+    return bool(_reader().unit.match(canon(text).lstrip()))
+
+
 def heading_unit(text: str, level_word: str | None = None) -> tuple[list[UnitRef], list[UnitRef]] | None:
     """A heading that names a unit ('Phòng Văn hoá – Xã hội:', 'Giao Phòng ...:') -> (leads, supports), else None."""
     body = _reader().heading_lead.sub("", canon(text), count=1).rstrip(" :.")
@@ -609,9 +614,10 @@ def _read_prose(text: _Text, level_word: str | None, *, field: bool) -> tuple[li
     """Doers and the partners of the sentences that name them.
 
     A field line (`field=True`) is all about who does what, so every
-    sentence's doers count, and a clause whose units only "phối hợp" after a
-    lead was named lists supports ("Phòng X chủ trì; các phòng, ban phối
-    hợp").  A task's text names its doer in the first sentence that names one;
+    sentence's doers count, and a clause whose units only "phối hợp" lists
+    supports: after a lead was named ("Phòng X chủ trì; các phòng, ban phối
+    hợp"), or alone ("(Công an xã phối hợp)"), while "X phối hợp Y" names a
+    lead X working with Y.  A task's text names its doer in the first sentence that names one;
     later sentences add reporting and conditions ("... các phòng báo cáo
     UBND ...") and are not read.
     """
@@ -622,7 +628,9 @@ def _read_prose(text: _Text, level_word: str | None, *, field: bool) -> tuple[li
         doers: list[re.Match] = []
         for start, end, opens in sentence:
             group = _subject(text.norm, start, end, opens)
-            if field and group and (leads or doers) and reader.partner_next.match(text.norm, group[-1].end()):
+            partners_only = (field and group and reader.partner_next.match(text.norm, group[-1].end())
+                             and (leads or doers or not _partner_groups(text.norm, start, end)))
+            if partners_only:
                 supports += group
             else:
                 doers += group
