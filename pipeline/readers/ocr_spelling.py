@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import string
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class _Rules:
     sure: float
     max_swaps: int
     channel_weight: float
+    alphabet: frozenset[str]
     numbered: frozenset[str]
     speck: re.Pattern
     run_together: list[tuple[re.Pattern, str]]
@@ -80,6 +82,7 @@ def spelling_rules() -> _Rules:
         syllables=frozenset(syllable for word in words for syllable in word),
         pairs=frozenset(pair for word in words for pair in zip(word, word[1:])),
         sure=data["sure"], max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
+        alphabet=frozenset(string.ascii_lowercase + rules.load("encodings")["alphabet"]),
         numbered=frozenset(data["numbered"]), speck=re.compile(data["speck"]),
         run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
         letters=list(data["row_labels"]["letters"]), dashes=frozenset(data["row_labels"]["dashes"]),
@@ -104,9 +107,11 @@ def _best(word: Reading, before: str, after: str) -> str:
     """The word's most likely spelling given its alternatives and its neighbours."""
     r = spelling_rules()
     found = _WORD.match(word.text)
-    if word.confidence >= r.sure or not found or len(found.group(2)) < 2:
+    if not found or (word.confidence >= r.sure and _vietnamese(found.group(2))):
         return word.text
     lead, letters, trail = found.groups()
+    if len(letters) == 1:
+        return _letter(word, lead, trail)
     left = _letters(before) if not lead and not _trails(before) and not _both_names(before, letters) else None
     right = _letters(after) if not trail and not _leads(after) and not _both_names(letters, after) else None
     numeral = left in r.numbered
@@ -129,6 +134,22 @@ def _best(word: Reading, before: str, after: str) -> str:
         if value > best_score:
             best, best_score = text, value
     return best
+
+
+def _vietnamese(letters: str) -> bool:
+    """True for letters of the Vietnamese alphabet (or of the Latin one: quoted names, abbreviations)."""
+    return all(ch.lower() in spelling_rules().alphabet for ch in letters)
+
+
+def _letter(word: Reading, lead: str, trail: str) -> str:
+    """A one-letter word (a list label "g)") outside the Vietnamese alphabet ("ø)"): the likeliest
+    of Tesseract's alternatives that is in it."""
+    if _vietnamese(word.text[len(lead):len(word.text) - len(trail)]):
+        return word.text
+    options = [(cost, text) for text, cost in _candidates(word, 1).items()
+               if (found := _WORD.match(text)) and found.group(1, 3) == (lead, trail)
+               and len(found.group(2)) == 1 and _vietnamese(found.group(2))]
+    return max(options)[1] if options else word.text
 
 
 def _valid(letters: str, numeral: bool) -> bool:
@@ -234,9 +255,10 @@ class LabelColumn:
                 continue
             text = words[0].text
             read = {**_candidates(words[0], spelling_rules().max_swaps), text: 0.0}
-            options = {repaired: cost + extra for spelled, cost in read.items()
-                       for repaired, extra in _repairs(spelled).items()}
-            options.update(read)
+            options = dict(read)
+            for spelled, cost in read.items():
+                for repaired, extra in _repairs(spelled).items():
+                    options[repaired] = max(options.get(repaired, -math.inf), cost + extra)
             ranked = [(-rank, cost, spelled == text, spelled) for spelled, cost in options.items()
                       if (rank := self.series.rank(spelled)) is not None and (rank < _STARTS or spelled == text)]
             best = max(ranked)[3] if ranked else text
