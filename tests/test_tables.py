@@ -321,3 +321,31 @@ def test_last_years_result_beside_the_plan_value_is_not_a_target():
     row = table.rows[0]
     hits = targets_from_row(row.cells["metric"], row.cells["value"], row.cells["measure"])
     assert [(h.value, h.comparator) for h in hits] == [(60, "=")]
+
+
+def _table_tasks(text: str, year: int = 2025):
+    from pipeline.extract.references import lines_of
+    from pipeline.extract.tasks import extract_tasks
+    from pipeline.structure import build_tree
+    lines = lines_of(text)
+    return extract_tasks(build_tree(lines, find_tables(lines)), year, "xã")
+
+
+def test_merged_cells_fill_within_the_tables_outer_group_only():
+    # a blank cell takes the cell above inside group I (a vertical merge), never
+    # across the group row "II" that spans the table; "nt" repeats the cell above;
+    # a group row's own unit cell goes to its rows
+    tasks = _table_tasks(
+        "I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+        "STT\tNội dung nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành\tSản phẩm\n"
+        "I\tHẠ TẦNG SỐ\t\t\t\t\n"
+        "1\tNâng cấp mạng nội bộ\tVăn phòng HĐND và UBND xã\tCông an xã\tQuý II/2025\tMạng nội bộ\n"
+        "2\tTrang bị máy quét\t\tnt\tTháng 6/2025\t\n"
+        "II\tDỮ LIỆU SỐ\tCông chức Tư pháp - Hộ tịch\t\t\t\n"
+        "1\tSố hóa hồ sơ hộ tịch\t\t\tThường xuyên\tCơ sở dữ liệu\n")
+    got = [(t.item.path, t.lead_raw, t.support_raw, t.deadline_raw, t.output) for t in tasks]
+    assert got == [
+        ("II.I.1", "Văn phòng HĐND và UBND xã", "Công an xã", "Quý II/2025", "Mạng nội bộ"),
+        ("II.I.2", "Văn phòng HĐND và UBND xã", "Công an xã", "Tháng 6/2025", "Mạng nội bộ"),
+        ("II.II.1", "Công chức Tư pháp - Hộ tịch", None, "Thường xuyên", "Cơ sở dữ liệu"),
+    ]

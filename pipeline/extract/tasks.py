@@ -129,20 +129,48 @@ def spread_group_fields(tree: PlanTree) -> None:
 def fill_merged_cells(tree: PlanTree) -> None:
     """A blank cell of a plan-table row takes the value of the row above (vertically merged cells).
 
-    The fill runs down the leaf rows of one top-level group and skips group
-    rows, whose cells are blank by nature.
+    The fill runs down the leaf rows of one outer group of the table (the
+    rows under one of its top group rows, "I", "A", or under one prose
+    heading) and skips group rows, whose cells are blank by nature: a merged
+    cell may run on past an inner group row ("3 | Đẩy mạnh ..." above rows
+    3.1-3.9 and row 4, seed 003) but the rows of group II never take the cells
+    of group I.  A group row that fills a unit, time or output cell itself
+    ("1 | Công tác chỉ đạo | Phòng Nội vụ | ...") gives it to the blank cells
+    of its rows; a cell that says "the same as above" ("nt", "Như trên") takes
+    the value above.
     """
     for top in tree.root.children:
         above: dict[str, str] = {}
+        outer: Item | None = None
+        parent: Item | None = None
         for item in top.walk():
             if item.row is None or item.children:
                 continue
+            if _outer_group(item) is not outer:
+                outer, above = _outer_group(item), {}
+            if item.parent is not parent:
+                parent = item.parent
+                cells = parent.row.cells if parent is not None and parent.row is not None else {}
+                above.update({role: value.strip() for role in TABLE_FIELD_ROLES
+                              if (value := cells.get(role) or "").strip()})
             for role in TABLE_FIELD_ROLES:
                 value = (item.row.cells.get(role) or "").strip()
-                if value:
+                if value and not SAME_AS_ABOVE.fullmatch(value):
                     above[role] = value
                 elif role in above:
                     item.row.cells[role] = above[role]
+
+
+# A cell that repeats the cell above in words: "nt", "-nt-", "Như trên", a ditto mark.
+SAME_AS_ABOVE = re.compile(r"\s*[-(]?\s*(?:nt|như trên|\"|〃|”)\s*[-)]?\s*\.?\s*", re.IGNORECASE)
+
+
+def _outer_group(item: Item) -> Item | None:
+    """The table's top group row the row lies under (None for a row under no group row)."""
+    node, outer = item.parent, None
+    while node is not None and node.row is not None:
+        outer, node = node, node.parent
+    return outer
 
 
 def _clean_raw(text: str | None) -> str | None:
