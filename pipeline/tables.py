@@ -42,6 +42,7 @@ from .read import split_pages
 from .textnorm import canon, fold, squeeze
 
 LABEL = "label"
+PERIOD = "when:"  # a time column's sub-column for one period, ticked per row: "when:Quý I"
 OTHER = "other"  # a column the header names in words the rules do not know
 FREE = "free"  # the class of a role whose cells may open with any word
 ROW_WORDS = ("text", "metric")  # the roles that hold a row's own words
@@ -84,6 +85,8 @@ class _Rules:
     spanning_ratio: float
     spanning_share: float
     value_tail: re.Pattern
+    period_column: re.Pattern
+    list_roles: frozenset[str]
 
 
 def _word_end(pattern: str) -> str:
@@ -126,6 +129,8 @@ def table_rules() -> _Rules:
         spanning_ratio=data["spanning_ratio"],
         spanning_share=data["spanning_share"],
         value_tail=re.compile(data["value_tail"], re.IGNORECASE),
+        period_column=re.compile(data["period_columns"]["header"]),
+        list_roles=frozenset(data["repeated_columns"]["list"]),
     )
 
 
@@ -205,13 +210,40 @@ def _split_header(lines: list[Line], i: int) -> _Header | None:
         return None
     end = i + 1
     below = cells_of(lines[end].text) if end < len(lines) else None
-    sub = _split_roles(below) if below else None
-    if sub and OTHER not in {role for role, cell in zip(sub, below) if cell.strip()}:
+    sub = _sub_roles(cells_of(lines[i].text) or [], roles, below) if below else None
+    if sub:
         width = max(len(roles), len(sub))
         padded = zip(roles + [OTHER] * (width - len(roles)), sub + [OTHER] * (width - len(sub)))
         roles = [low if low != OTHER else high for high, low in padded]
         end += 1
     return _Header(i, end, tuple(roles), split=True)
+
+
+def _sub_roles(top: list[str], roles: list[str], below: list[str]) -> list[str] | None:
+    """The roles of a second header line, or None when it is no header line.
+
+    Under a time column merged across several ("Thời gian thực hiện" over
+    "Quý I | Quý II | Quý III | Quý IV", "Tiến độ" over "Năm 2025 | Năm 2026")
+    each sub-column is one period, ticked in the rows that run in it: its
+    role is `when:` and the period's words.
+    """
+    r = table_rules()
+    sub: list[str] = []
+    governing = OTHER
+    for n, cell in enumerate(below):
+        if n < len(top) and top[n].strip():
+            governing = roles[n]
+        text = squeeze(cell)
+        if not text:
+            sub.append(OTHER)
+        elif governing == "deadline" and r.period_column.fullmatch(fold(text)):
+            sub.append(PERIOD + text)
+        else:
+            found = header_roles(text)
+            if not found:
+                return None
+            sub.append(found[0])
+    return sub if set(sub) - {OTHER} else None
 
 
 def _wrapped_header(lines: list[Line], i: int) -> _Header | None:
@@ -353,7 +385,7 @@ def _split_rows(lines: list[Line], header: _Header) -> tuple[int, list[TableRow]
         i += 1
         if _is_decoration(cells):
             continue
-        texts = dict(zip(header.roles, (squeeze(c) for c in cells)))
+        texts = _row_texts(header.roles, cells)
         label, words = _tt_cell(texts.pop(LABEL, ""))
         if words:
             texts[first] = squeeze(f"{words} {texts.get(first, '')}")
@@ -365,6 +397,23 @@ def _split_rows(lines: list[Line], header: _Header) -> tuple[int, list[TableRow]
         label = _take_dash(label, named, first)
         rows.append(TableRow(label, named, line.page, line.lineno, line.lineno))
     return i, rows
+
+
+def _row_texts(roles: tuple[str, ...], cells: list[str]) -> dict[str, str]:
+    """A split row's cells by role; two columns of one role give one cell.
+
+    Unit and value columns join as a list ("Năm 2025 | Năm 2026" of a targets
+    table: "90; 95", one target each), other columns as words.
+    """
+    texts: dict[str, str] = {}
+    for role, cell in zip(roles, cells):
+        text = squeeze(cell)
+        if role in texts and role != OTHER:
+            glue = "; " if role in table_rules().list_roles else " "
+            texts[role] = glue.join(filter(None, [texts[role], text]))
+        else:
+            texts[role] = text
+    return texts
 
 
 def _merged_row(lines: list[Line], i: int) -> list[str] | None:

@@ -349,3 +349,42 @@ def test_merged_cells_fill_within_the_tables_outer_group_only():
         ("II.I.2", "Văn phòng HĐND và UBND xã", "Công an xã", "Tháng 6/2025", "Mạng nội bộ"),
         ("II.II.1", "Công chức Tư pháp - Hộ tịch", None, "Thường xuyên", "Cơ sở dữ liệu"),
     ]
+
+
+def test_a_time_column_split_into_ticked_periods_gives_the_span_ticked():
+    # "Tiến độ thực hiện" merged over one sub-column per quarter, each row ticking
+    # the quarters it runs in; the sub-header is no row of its own
+    tasks = _table_tasks(
+        "I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+        "TT\tNội dung\tĐơn vị chủ trì\tTiến độ thực hiện\t\t\t\n"
+        "\t\t\tQuý I\tQuý II\tQuý III\tQuý IV\n"
+        "1\tHội nghị phổ biến pháp luật\tCông chức Tư pháp - Hộ tịch\tx\t\t\t\n"
+        "2\tThi tìm hiểu pháp luật\tĐoàn Thanh niên xã\t\t\tx\tx\n")
+    got = [(t.item.path, t.deadline_raw, t.deadline.kind, str(t.deadline.period_start), str(t.deadline.due_date))
+           for t in tasks]
+    assert got == [("II.1", "Quý I", "quarter", "2025-01-01", "2025-03-31"),
+                   ("II.2", "Quý III - Quý IV", "quarter", "2025-07-01", "2025-12-31")]
+
+
+def test_a_year_ticked_period_sub_columns():
+    tasks = _table_tasks(
+        "I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+        "TT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian thực hiện\t\t\n"
+        "\t\t\tNăm 2025\tNăm 2026\tNăm 2027\n"
+        "1\tLễ hội văn hóa truyền thống\tPhòng Văn hóa - Xã hội\tx\tx\tx\n"
+        "2\tĐào tạo hướng dẫn viên\tPhòng Kinh tế\t\tQuý IV\t\n")
+    got = [(t.deadline_raw, str(t.deadline.period_start), str(t.deadline.due_date)) for t in tasks]
+    assert got == [("Năm 2025 - Năm 2027", "2025-01-01", "2027-12-31"),
+                   ("Quý IV năm 2026", "2026-10-01", "2026-12-31")]
+
+
+def test_a_targets_table_with_a_value_column_per_year_gives_a_target_per_year():
+    from pipeline.extract.references import lines_of
+    from pipeline.extract.targets import targets_from_row
+    text = ("TT\tTên chỉ tiêu\tĐVT\tNăm 2025\tNăm 2026\n"
+            "1\tTỷ lệ văn bản điện tử được ký số\t%\t90\t95\n")
+    (_, _, table), = find_tables(lines_of(text))
+    row = table.rows[0]
+    hits = targets_from_row(row.cells["metric"], row.cells["value"], row.cells["measure"])
+    assert [(h.value, h.metric) for h in hits] == [(90, "Tỷ lệ văn bản điện tử được ký số"),
+                                                   (95, "Tỷ lệ văn bản điện tử được ký số")]

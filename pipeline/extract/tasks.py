@@ -23,6 +23,7 @@ import regex as re
 
 from ..model import Deadline, UnitRef
 from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of, holds_sections
+from ..tables import PERIOD
 from ..textnorm import canon, nfc, squeeze
 from .deadlines import find_deadline, parse_deadline
 from .units import (doer_in_text, heading_unit, names_only_units, parse_lead_field, split_units,
@@ -165,6 +166,26 @@ def fill_merged_cells(tree: PlanTree) -> None:
 SAME_AS_ABOVE = re.compile(r"\s*[-(]?\s*(?:nt|như trên|\"|〃|”)\s*[-)]?\s*\.?\s*", re.IGNORECASE)
 
 
+# A tick in a period sub-column ("x", "X", "✓", "+", "•").
+TICK = re.compile(r"\s*[xX✓✔+•●*]\s*")
+
+
+def ticked_periods(cells: dict[str, str]) -> str | None:
+    """The time of a row that ticks period sub-columns ("Quý I | Quý II | ..."): its first
+    ticked period to its last ("Quý III - Quý IV", "Năm 2025 - Năm 2027").  A cell that
+    writes a time instead of a tick ("Tháng 9" under "Năm 2025") says it within the year."""
+    ticked = []
+    for role, value in cells.items():
+        if not role.startswith(PERIOD) or not value.strip():
+            continue
+        period = role[len(PERIOD):]
+        ticked.append(period if TICK.fullmatch(value) or not re.fullmatch(r"(?:năm )?\d{4}", period, re.I)
+                      else f"{value.strip()} năm {period.split()[-1]}")
+    if not ticked:
+        return None
+    return ticked[0] if len(ticked) == 1 else f"{ticked[0]} - {ticked[-1]}"
+
+
 def _outer_group(item: Item) -> Item | None:
     """The table's top group row the row lies under (None for a row under no group row)."""
     node, outer = item.parent, None
@@ -295,6 +316,10 @@ def _read_deadline(info: TaskInfo, plan_year: int | None) -> None:
                 info.deadline = span
         return
     if item.row is not None:
+        ticked = ticked_periods(item.row.cells)
+        if ticked:
+            info.deadline_raw = _clean_raw(ticked)
+            info.deadline = parse_deadline(ticked, plan_year)
         return  # a table's time comes from its time column only
     candidates = [item.field_text("lead"), " ".join(filter(None, [item.raw_text, item.field_text("content")]))]
     parent = item.parent
