@@ -128,6 +128,7 @@ class _Rules:
     tight_line_ends: str
     ocr_confusions: dict[str, str]
     ocr_edge_noise: str
+    broken_year: tuple[re.Pattern, re.Pattern, re.Pattern]
 
 
 def _legacy(key: str, spec: dict[str, Any]) -> LegacyEncoding:
@@ -158,7 +159,8 @@ def encoding_rules() -> _Rules:
         furniture_margin=furniture["margin"], furniture_repeat=furniture["repeat_share"],
         page_number=re.compile(furniture["page_number"]), soft_hyphens=data["soft_hyphens"],
         tight_line_ends=data["tight_line_ends"], ocr_confusions=dict(data["ocr_confusions"]),
-        ocr_edge_noise=data["ocr_edge_noise"])
+        ocr_edge_noise=data["ocr_edge_noise"],
+        broken_year=tuple(re.compile(data["broken_year"][k]) for k in ("head", "tail", "year")))
 
 
 # ---------------------------------------------------------------------------
@@ -330,7 +332,16 @@ def join_lines(first: str, second: str) -> str:
         return head[:-1] + tail
     if head[-1] in r.tight_line_ends and len(head) > 1 and not head[-2].isspace():
         return head + tail
+    if _breaks_a_year(head, tail):
+        return head + tail
     return f"{head} {tail}"
+
+
+def _breaks_a_year(head: str, tail: str) -> bool:
+    """The line ends in a date whose year the next line finishes ("30/9/20" + "25")."""
+    ends_date, opens_digits, year = encoding_rules().broken_year
+    m, n = ends_date.search(head), opens_digits.match(tail)
+    return bool(m and n and year.fullmatch(m["part"] + n["rest"]))
 
 
 # ---------------------------------------------------------------------------
