@@ -48,7 +48,7 @@ FREE = "free"  # the class of a role whose cells may open with any word
 ROW_WORDS = ("text", "metric")  # the roles that hold a row's own words
 
 # How many lines a wrapped header may be spread over.
-_MAX_HEADER_LINES = 12
+_MAX_HEADER_LINES = 24
 
 
 # ---------------------------------------------------------------------------
@@ -253,7 +253,9 @@ def _wrapped_header(lines: list[Line], i: int) -> _Header | None:
         if cells_of(lines[end - 1].text) is not None:
             break
         roles = header_roles(" ".join(ln.text for ln in lines[i:end]))
-        if _is_header(roles):
+        # a header opens with its label or row-words column: "CHỈ TIÊU NĂM 2025" above
+        # "STT Chỉ tiêu ..." is the appendix's title, not a value column
+        if _is_header(roles) and roles[0] in (LABEL, *ROW_WORDS):
             best = _Header(i, end, tuple(roles), split=False)
     return best
 
@@ -473,7 +475,17 @@ def _ends_wrapped(line: Line, own_style: list[re.Pattern]) -> bool:
     if _closes(line) or any(rx.match(line.text) for rx in r.headings if rx not in own_style):
         return True
     words = re.findall(r"\p{L}+", line.text)
+    if _caps_group_row(line.text):
+        return False
     return len(words) >= r.caps_title_words and all(w.isupper() for w in words)
+
+
+def _caps_group_row(text: str) -> bool:
+    """A group row written in capitals after its label, no dot between ("I HẠ TẦNG SỐ",
+    "A NHIỆM VỤ CHUNG"): a row of the table, not a title after it.  ("II. TỔ CHỨC
+    THỰC HIỆN", with its dot, is a heading: the heading patterns tell.)"""
+    m = table_rules().label_with_text.match(text)
+    return bool(m) and not re.match(r"\s*\S+[.)]", text)
 
 
 def _wrapped_chunks(lines: list[Line], header: _Header, stop: int) -> tuple[int, list[_Chunk]]:
@@ -583,7 +595,9 @@ def _leaves_open(prev: Line, prev_cls: str, cls: str) -> bool:
         return True
     if text.endswith((",", ";")) and prev_cls == cls:
         return True
-    return text.endswith(",") and prev_cls == FREE
+    # a comma goes on with a sentence, or with a unit's name ("Phòng Kinh tế," /
+    # "Hạ tầng và Đô thị") when the next line opens no cell of its own vocabulary
+    return text.endswith(",") and (prev_cls == FREE or (prev_cls == "unit" and cls == FREE))
 
 
 @functools.lru_cache(maxsize=8192)
