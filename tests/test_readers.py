@@ -466,10 +466,11 @@ def test_each_format_scores_within_002_of_the_text(folder, text_scores, tmp_path
 
 # What OCR reaches on the scanned fixtures (200 dpi black-and-white pages, Tesseract 5.3's
 # "vie" model), a little below the scores measured: the text scores 1.0 on every table.
-# Short of the 0.02 bar: tone marks Tesseract misreads with no alternative the lexicon can
-# pick ("chỉ phí tuần thủ"), abbreviations missing a letter ("THC"), a lone "-" row label.
-SCAN_FLOOR = {"sections": 0.98, "tasks": 0.97, "units": 0.96, "targets": 0.92, "references": 0.93,
-              "deadlines": 0.98, "document": 0.94}
+# Within the 0.02 bar: sections, tasks, units, targets, deadlines.  Short of it: references
+# (a letter doubled or lost in a symbol: "KSTTT", "02/7NQ-CP") and document fields (a lost
+# comma after the place, "QĐÐĐ-UBND"); also abbreviations missing a letter ("THC").
+SCAN_FLOOR = {"sections": 0.98, "tasks": 0.98, "units": 0.98, "targets": 0.96, "references": 0.94,
+              "deadlines": 0.98, "document": 0.95}
 
 
 def test_scans_score_what_ocr_reaches(tmp_path):

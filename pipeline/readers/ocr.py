@@ -67,7 +67,6 @@ _CELL_SEGMENTATION = "6"
 # than a line's spacing, so that no two cells are taken for one paragraph.
 _CELL_GAP = 0.25
 _HOCR = "{http://www.w3.org/1999/xhtml}"
-_WORD_CONFIDENCE = re.compile(r"x_wconf (\d+)")
 _BOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
@@ -169,7 +168,7 @@ def _rows(tables: Grid, read: dict[Box, list[_Line]], labels: ocr_spelling.Label
         rows = []
         for row, label in zip(table, column):
             boxes = [cell for cell in row if cell]
-            texts = ["\n".join(" ".join(_respelled(line)) for line in read.get(cell, [])) if cell else ""
+            texts = ["\n".join(" ".join(words) for words in _respelled(read.get(cell, []))) if cell else ""
                      for cell in row]
             rows.append(OcrRow(top=min(b[1] for b in boxes), bottom=max(b[3] for b in boxes),
                                cells=[label if label is not None else texts[0]] + texts[1:]))
@@ -181,8 +180,10 @@ def _readings(lines: list[_Line]) -> list[ocr_spelling.Reading]:
     return [reading for line in lines for _, reading in line]
 
 
-def _respelled(line: _Line) -> list[str]:
-    return ocr_spelling.respell([reading for _, reading in line])
+def _respelled(lines: list[_Line]) -> list[list[str]]:
+    """The words of each line, spelling put right with the next line's first word as context."""
+    return [ocr_spelling.respell([reading for _, reading in line], following=after[0][1].text if after else "")
+            for line, after in zip(lines, lines[1:] + [[]])]
 
 
 class _CellStack:
@@ -225,9 +226,10 @@ def _read_lines(pixels: np.ndarray, image_path: Path, where: str) -> list[list[O
     if not (pixels < _INK).any():
         return []
     Image.fromarray(pixels).save(image_path)
+    lines = _hocr_lines(_tesseract(image_path, _PAGE_SEGMENTATION, where))
     return [[OcrWord(x0 * _POINTS, x1 * _POINTS, top * _POINTS, bottom * _POINTS, text)
-             for ((x0, top, x1, bottom), _), text in zip(line, _respelled(line))]
-            for line in _hocr_lines(_tesseract(image_path, _PAGE_SEGMENTATION, where))]
+             for ((x0, top, x1, bottom), _), text in zip(line, texts)]
+            for line, texts in zip(lines, _respelled(lines))]
 
 
 def _tesseract(image_path: Path, segmentation: str, where: str) -> str:
@@ -255,11 +257,10 @@ def _hocr_lines(hocr: str) -> list[_Line]:
 
 
 def _reading(word: ET.Element) -> ocr_spelling.Reading:
-    """An hOCR word: its text, confidence and each character's choices (`lstm_choice_mode=2`)."""
-    confidence = _WORD_CONFIDENCE.search(word.get("title", ""))
+    """An hOCR word: its text and each character's choices (`lstm_choice_mode=2`)."""
     choices = tuple(tuple((choice.text or "", float(choice.get("title", "x_confs 0").split()[-1])) for choice in position)
                     for position in word if position.get("id", "").startswith("lstm_choices"))
-    return ocr_spelling.Reading(ocr_word(word.text.strip()), float(confidence.group(1)) if confidence else 0.0, choices)
+    return ocr_spelling.Reading(ocr_word(word.text.strip()), choices)
 
 
 def _runs(ink: np.ndarray, length: int) -> np.ndarray:

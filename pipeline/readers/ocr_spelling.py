@@ -13,9 +13,12 @@ word with one or two characters swapped for a runner-up.  A candidate scores
     (is a syllable) + (makes a lexicon word with the word before) + (with the word after)
     + channel_weight * ln(Tesseract's confidence in each swapped-in character / in the one it read)
 
-and replaces the reading when it scores higher.  Words Tesseract is sure of,
-single letters (list labels "a", "đ") and words in capitals without
-Vietnamese letters (abbreviations: UBND, TTHC) are left as read.
+and replaces the reading when it scores higher.  The model also misreads
+some marks without weighing the right one at all ("Đấy mạnh" for "Đẩy
+mạnh"); those `confusions` are candidates too, at a fixed cost.  Words in
+capitals without Vietnamese letters (abbreviations: UBND, TTHC) are left as
+read, and a one-letter word (a list label "a", "đ") only leaves an alphabet
+it cannot be in.
 
 Words run together are parted again where Vietnamese never joins them: a
 comma between two letters, capitals running into lower case ("UBNDngày"),
@@ -48,11 +51,10 @@ _ABBREVIATION = re.compile(r"[A-ZĐ]{2,}")
 
 @dataclass(frozen=True)
 class Reading:
-    """A word as Tesseract read it: its text, its confidence (0-100), and for each character the
-    readings the network weighed, best first, each with its confidence."""
+    """A word as Tesseract read it: its text and, for each character, the readings the network
+    weighed, best first, each with its confidence (0-100)."""
 
     text: str
-    confidence: float
     choices: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
@@ -60,10 +62,11 @@ class Reading:
 class _Rules:
     syllables: frozenset[str]
     pairs: frozenset[tuple[str, str]]  # syllables that follow each other in a word of the lexicon
-    sure: float
     max_swaps: int
     channel_weight: float
     alphabet: frozenset[str]
+    confusions: dict[str, str]
+    confusion_cost: float
     numbered: frozenset[str]
     speck: re.Pattern
     run_together: list[tuple[re.Pattern, str]]
@@ -81,19 +84,24 @@ def spelling_rules() -> _Rules:
     return _Rules(
         syllables=frozenset(syllable for word in words for syllable in word),
         pairs=frozenset(pair for word in words for pair in zip(word, word[1:])),
-        sure=data["sure"], max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
+        max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
         alphabet=frozenset(string.ascii_lowercase + rules.load("encodings")["alphabet"]),
+        confusions=dict(data["confusions"]), confusion_cost=data["confusion_cost"],
         numbered=frozenset(data["numbered"]), speck=re.compile(data["speck"]),
         run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
         letters=list(data["row_labels"]["letters"]), dashes=frozenset(data["row_labels"]["dashes"]),
         misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"])
 
 
-def respell(words: list[Reading]) -> list[str]:
-    """The text of each word of a line, misreadings put right and words run together parted."""
+def respell(words: list[Reading], following: str = "") -> list[str]:
+    """The text of each word of a line, misreadings put right and words run together parted.
+
+    `following` is the word the next line starts with: a paragraph's words
+    ("thẩm | quyền") go on over its line breaks.
+    """
     out: list[str] = []
     for n, word in enumerate(words):
-        after = words[n + 1].text if n + 1 < len(words) else ""
+        after = words[n + 1].text if n + 1 < len(words) else following
         out.append(_part(_best(word, out[-1] if out else "", after)))
     return out
 
@@ -107,7 +115,7 @@ def _best(word: Reading, before: str, after: str) -> str:
     """The word's most likely spelling given its alternatives and its neighbours."""
     r = spelling_rules()
     found = _WORD.match(word.text)
-    if not found or (word.confidence >= r.sure and _vietnamese(found.group(2))):
+    if not found:
         return word.text
     lead, letters, trail = found.groups()
     if len(letters) == 1:
@@ -125,7 +133,10 @@ def _best(word: Reading, before: str, after: str) -> str:
 
     shape = [ch.isupper() for ch in letters]
     best, best_score = word.text, score(letters, 0.0)
-    for text, channel in _candidates(word, r.max_swaps).items():
+    options = _candidates(word, r.max_swaps)
+    for text, cost in _confused(word.text).items():
+        options[text] = max(options.get(text, cost), cost)
+    for text, channel in options.items():
         candidate = _WORD.match(text)
         if candidate is None or candidate.group(1, 3) != (lead, trail) \
                 or [ch.isupper() for ch in candidate.group(2)] != shape:
@@ -180,6 +191,18 @@ def _trails(text: str) -> bool:
 def _leads(text: str) -> bool:
     found = _WORD.match(text)
     return found is None or bool(found.group(1))
+
+
+def _confused(text: str) -> dict[str, float]:
+    """The word with one of the marks the model misreads (often without weighing the right one)
+    put back (`confusions`: "Đấy" -> "Đẩy"), each at the confusion's cost."""
+    r = spelling_rules()
+    out = {}
+    for n, ch in enumerate(text):
+        meant = r.confusions.get(ch.lower())
+        if meant:
+            out[text[:n] + (meant.upper() if ch.isupper() else meant) + text[n + 1:]] = r.confusion_cost
+    return out
 
 
 def _candidates(word: Reading, max_swaps: int) -> dict[str, float]:
@@ -354,16 +377,15 @@ def _roman(label: str) -> int:
 # Rule examples
 
 def _example_reading(spec: str) -> Reading:
-    """A word written as in the examples: "đ[ố:80/ổ:78]i@64" is "đối" read with 64% confidence,
-    whose second character might be "ổ"; plain characters are read with full confidence."""
-    text, _, confidence = spec.partition("@")
+    """A word written as in the examples: "đ[ố:80/ổ:78]i" is "đối", whose second character might
+    be "ổ"; plain characters are read with full confidence."""
     choices = []
-    for bracket, plain in _EXAMPLE_CHARACTER.findall(text):
+    for bracket, plain in _EXAMPLE_CHARACTER.findall(spec):
         if plain:
             choices.append(((plain, 100.0),))
         else:
             choices.append(tuple((ch, float(value)) for ch, value in (item.split(":") for item in bracket.split("/"))))
-    return Reading("".join(position[0][0] for position in choices), float(confidence or 100), tuple(choices))
+    return Reading("".join(position[0][0] for position in choices), tuple(choices))
 
 
 def example_cases() -> Iterator[tuple[str, Any, Any]]:
