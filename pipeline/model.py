@@ -71,6 +71,7 @@ class TableRow:
     page: int
     line_start: int
     line_end: int
+    group: bool = False  # a group row without a label ("CÔNG TÁC TIẾP DÂN" across the table)
 
 
 @dataclass

@@ -375,6 +375,10 @@ class TreeBuilder:
         base = len(self.stack)
         for row in table.rows:
             style = TABLE_PREFIX + label_style(row.label)
+            if row.group and row.label is None:
+                # an unlabelled group row closes the groups above it and opens one at the table's top
+                del self.stack[base:]
+                style = TABLE_PREFIX + "group"
             sibling = self._open_sibling(style)
             if sibling is None or self.stack.index(sibling) < base:
                 item = Item(label=row.label, style=style, parent=self.current, row=row)

@@ -397,8 +397,27 @@ def _split_rows(lines: list[Line], header: _Header) -> tuple[int, list[TableRow]
             _extend_row(rows[-1], named, line)
             continue
         label = _take_dash(label, named, first)
-        rows.append(TableRow(label, named, line.page, line.lineno, line.lineno))
+        label, group = _label_in_text(label, named, first)
+        rows.append(TableRow(label, named, line.page, line.lineno, line.lineno, group=group))
     return i, rows
+
+
+def _label_in_text(label: str | None, cells: dict[str, str], first: str) -> tuple[str | None, bool]:
+    """A row with an empty TT cell that holds only its words may be a group row: its label
+    written in the text cell ("| | I. CÔNG TÁC TUYÊN TRUYỀN | | |") leaves the text, and
+    words in capitals without a label ("| | CÔNG TÁC TIẾP DÂN | | |") head a group of their own.
+
+    Returns the row's label and whether it is an unlabelled group row.
+    """
+    if label is not None or set(cells) != {first}:
+        return label, False
+    text = cells[first]
+    m = table_rules().label_with_text.match(text)
+    if m and re.match(r"\s*\S+?[.)]\s", text):
+        cells[first] = m.group("rest")
+        return clean_label(m.group("label")), False
+    words = re.findall(r"\p{L}+", text)
+    return None, len(words) >= 2 and all(w.isupper() for w in words)
 
 
 def _row_texts(roles: tuple[str, ...], cells: list[str]) -> dict[str, str]:

@@ -388,3 +388,22 @@ def test_a_targets_table_with_a_value_column_per_year_gives_a_target_per_year():
     hits = targets_from_row(row.cells["metric"], row.cells["value"], row.cells["measure"])
     assert [(h.value, h.metric) for h in hits] == [(90, "Tỷ lệ văn bản điện tử được ký số"),
                                                    (95, "Tỷ lệ văn bản điện tử được ký số")]
+
+
+def test_group_rows_with_an_empty_tt_cell():
+    # "| | I. CÔNG TÁC TUYÊN TRUYỀN | | |": the label sits in the text cell; "| | CÔNG TÁC
+    # TIẾP DÂN | | |" in capitals without a label heads a group of its own and does not
+    # turn the task above it into a heading
+    tasks = _table_tasks(
+        "I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+        "| TT | Nội dung công việc | Đơn vị chủ trì | Thời gian thực hiện |\n"
+        "|---|---|---|---|\n"
+        "|  | I. CÔNG TÁC TUYÊN TRUYỀN |  |  |\n"
+        "| 1 | Tuyên truyền về dân vận chính quyền | Phòng Văn hóa - Xã hội | Quý II/2025 |\n"
+        "| 2 | Biểu dương điển hình dân vận khéo | Phòng Văn hóa - Xã hội | Tháng 12/2025 |\n"
+        "|  | CÔNG TÁC TIẾP DÂN |  |  |\n"
+        "| 3 | Tiếp công dân định kỳ | Văn phòng HĐND và UBND phường | Định kỳ hằng tháng |\n")
+    assert [(t.item.path, t.text) for t in tasks] == [
+        ("II.I.1", "Tuyên truyền về dân vận chính quyền"),
+        ("II.I.2", "Biểu dương điển hình dân vận khéo"),
+        ("II.-1.3", "Tiếp công dân định kỳ")]
