@@ -180,7 +180,8 @@ def _item_target_texts(item: Item) -> list[tuple[str, int]]:
     """The texts of one item that may state percentages, with their source line."""
     if item.row is not None:
         cells = item.row.cells
-        return [(cells.get(role) or "", item.line_start) for role in ("text", "output")]
+        # a plan row's indicator column ("Chỉ tiêu": "100% hồ sơ được số hóa") states targets too
+        return [(cells.get(role) or "", item.line_start) for role in ("text", "metric", "output")]
     texts = [(item.raw_text, item.line_start)]
     for role in ("content", "output"):
         lines = item.field_lines.get(role)
@@ -193,10 +194,16 @@ def target_rows(tree: PlanTree, ids: Ids, task_ids: dict[int, str]) -> list[dict
     rows: list[dict] = []
     for item in tree.items:
         hits: list[tuple[TargetHit, int]] = []
-        if item.table_kind == "targets":
-            hits = [(h, item.line_start) for h in targets_from_row(item.row.cells.get("metric") or "",
-                                                                   item.row.cells.get("value") or "",
-                                                                   item.row.cells.get("measure"))]
+        cells = item.row.cells if item.row is not None else {}
+        if item.table_kind == "targets" or (item.row is not None and cells.get("value")):
+            # a targets row, or a plan row with a target column of its own ("Nhiệm vụ | Chỉ tiêu
+            # năm 2025 | Đơn vị chủ trì"): its value measures its indicator, else its task
+            hits = [(h, item.line_start) for h in targets_from_row(cells.get("metric") or cells.get("text") or "",
+                                                                   cells.get("value") or "",
+                                                                   cells.get("measure"))]
+            if item.table_kind != "targets":
+                hits += [(h, line) for text, line in _item_target_texts(item) if "%" in text
+                         for h in find_targets(squeeze(nfc(text)))]
         else:
             for text, line in _item_target_texts(item):
                 if "%" in text:

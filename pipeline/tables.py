@@ -889,6 +889,11 @@ def find_tables(lines: list[Line]) -> list[tuple[int, int, Table]]:
 def _table(lines: list[Line], header: _Header, end: int, rows: list[TableRow]) -> Table:
     roles = list(header.roles)
     kind = "targets" if "metric" in roles and "text" not in roles else "plan"
+    if kind == "targets" and "measure" not in roles and "%" in " ".join(ln.text for ln in lines[header.start:header.end]):
+        # the header gives the values' unit ("Chỉ tiêu năm 2025 (%)"): the rows' bare numbers are percentages
+        for row in rows:
+            if row.cells.get("value"):
+                row.cells.setdefault("measure", "%")
     first = lines[header.start]
     return Table(kind=kind, roles=roles, rows=rows, page=first.page, line_start=first.lineno,
                  line_end=lines[end - 1].lineno)

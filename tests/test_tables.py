@@ -407,3 +407,23 @@ def test_group_rows_with_an_empty_tt_cell():
         ("II.I.1", "Tuyên truyền về dân vận chính quyền"),
         ("II.I.2", "Biểu dương điển hình dân vận khéo"),
         ("II.-1.3", "Tiếp công dân định kỳ")]
+
+
+def test_percent_named_in_the_header_or_the_indicator_and_a_plan_rows_target_column(tmp_path):
+    from pipeline.api import ingest
+    import pandas as pd
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "KẾ HOẠCH\nChuyển đổi số năm 2025\nI. MỤC ĐÍCH, YÊU CẦU\nNâng cao chất lượng phục vụ.\n"
+        "II. NHIỆM VỤ VÀ CHỈ TIÊU\n"
+        "STT\tNhiệm vụ\tChỉ tiêu\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+        "1\tSố hóa hồ sơ thủ tục hành chính\tĐạt 100% hồ sơ được số hóa\tVăn phòng HĐND và UBND xã\tQuý III/2025\n"
+        "III. CHỈ TIÊU CỤ THỂ\n"
+        "TT\tChỉ tiêu\tChỉ tiêu năm 2025 (%)\tGhi chú\n"
+        "1\tTỷ lệ hồ sơ giải quyết đúng hạn\t100\t\n"
+        "2\tTỷ lệ hồ sơ trực tuyến toàn trình (%)\t≥ 70\t\n"
+        "IV. TỔ CHỨC THỰC HIỆN\nCác cơ quan triển khai thực hiện.\n", encoding="utf-8")
+    ingest([plan], tmp_path / "out", jobs=1)
+    targets = pd.read_parquet(tmp_path / "out" / "targets.parquet")
+    assert sorted(zip(targets.path, targets.value, targets.comparator)) == [
+        ("II.1", 100.0, "="), ("III.1", 100.0, "="), ("III.2", 70.0, ">=")]

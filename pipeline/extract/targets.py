@@ -70,6 +70,7 @@ class _Rules:
     range_joint: re.Pattern  # all that stands between two signed bounds of a range
     per_period: re.Pattern  # "/năm" right after a sign
     percent_measure: re.Pattern  # a unit column that says the values are percentages
+    percent_in_metric: re.Pattern  # an indicator cell that names its unit, "Tỷ lệ ... (%)"
     bare_number: re.Pattern  # a number written without its sign
 
 
@@ -101,6 +102,7 @@ def _rules() -> _Rules:
         range_joint=re.compile(data["range_joint"], re.I),
         per_period=re.compile(data["per_period"], re.I),
         percent_measure=re.compile(data["unit_column"]["percent"], re.I),
+        percent_in_metric=re.compile(data["unit_column"]["in_metric"], re.I),
         bare_number=re.compile(data["unit_column"]["bare_number"]),
     )
 
@@ -316,6 +318,8 @@ def targets_from_row(metric_cell: str, value_cell: str, measure_cell: str | None
     tuân thủ"); otherwise every value takes the whole indicator cell.
     """
     raw = f"{nfc(metric_cell)} | {nfc(value_cell)}"
+    if not measure_cell and _rules().percent_in_metric.search(fold(metric_cell)):
+        measure_cell = "%"  # the indicator names its unit: "Tỷ lệ hồ sơ đúng hạn (%)"
     values = _Text.of(_with_sign(value_cell, measure_cell))
     found = _read(values)
     indicator = _Text.of(metric_cell)
