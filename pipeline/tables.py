@@ -189,6 +189,10 @@ def cells_of(text: str) -> list[str] | None:
     stripped = text.strip()
     if stripped.startswith("|") and stripped.count("|") >= 3:
         return stripped.strip("|").split("|")
+    if stripped.count(" | ") >= 2:
+        # a legal portal's text copy writes a row as "TT | Nội dung | Đơn vị chủ trì |",
+        # with no pipe before its first cell
+        return stripped.rstrip("|").split("|")
     return None
 
 
