@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex as re
+
 from . import __version__
 from .extract.metadata import extract_metadata
 from .extract.references import extract_references
@@ -190,6 +192,27 @@ def _item_target_texts(item: Item) -> list[tuple[str, int]]:
     return texts
 
 
+# "..., trong đó:" closing an indicator that its sub-rows break down
+_BREAKDOWN_TAIL = re.compile(r"[\s,;:.(]*(?:trong đó|bao gồm|cụ thể|chia ra)?[\s,;:.)]*$", re.IGNORECASE)
+
+
+def _row_metric(item: Item) -> str:
+    """A table row's indicator; a sub-row of a numbered indicator ("1 | Tỷ lệ hồ sơ giải quyết
+    đúng hạn, trong đó:" / "- | Lĩnh vực đất đai | % | 95") breaks it down, so its indicator
+    is the parent's and its own: "Tỷ lệ hồ sơ giải quyết đúng hạn: Lĩnh vực đất đai"."""
+    cells = item.row.cells
+    own = cells.get("metric") or cells.get("text") or ""
+    parent = item.parent
+    if item.table_kind != "targets" or parent is None or parent.row is None or not re.fullmatch(r"\d+(?:\.\d+)*", parent.row.label or ""):
+        return own
+    above = parent.row.cells.get("metric") or parent.row.cells.get("text") or ""
+    letters = [c for c in above if c.isalpha()]
+    if not above or all(c.isupper() for c in letters):
+        return own
+    head = _BREAKDOWN_TAIL.sub("", above)
+    return f"{head}: {own}" if head and own else own or head
+
+
 def target_rows(tree: PlanTree, ids: Ids, task_ids: dict[int, str]) -> list[dict]:
     rows: list[dict] = []
     for item in tree.items:
@@ -198,7 +221,7 @@ def target_rows(tree: PlanTree, ids: Ids, task_ids: dict[int, str]) -> list[dict
         if item.table_kind == "targets" or (item.row is not None and cells.get("value")):
             # a targets row, or a plan row with a target column of its own ("Nhiệm vụ | Chỉ tiêu
             # năm 2025 | Đơn vị chủ trì"): its value measures its indicator, else its task
-            hits = [(h, item.line_start) for h in targets_from_row(cells.get("metric") or cells.get("text") or "",
+            hits = [(h, item.line_start) for h in targets_from_row(_row_metric(item),
                                                                    cells.get("value") or "",
                                                                    cells.get("measure"))]
             if item.table_kind != "targets":

@@ -427,3 +427,22 @@ def test_percent_named_in_the_header_or_the_indicator_and_a_plan_rows_target_col
     targets = pd.read_parquet(tmp_path / "out" / "targets.parquet")
     assert sorted(zip(targets.path, targets.value, targets.comparator)) == [
         ("II.1", 100.0, "="), ("III.1", 100.0, "="), ("III.2", 70.0, ">=")]
+
+
+def test_a_targets_sub_row_breaks_down_its_numbered_indicator(tmp_path):
+    from pipeline.api import ingest
+    import pandas as pd
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "KẾ HOẠCH\nCải cách hành chính năm 2025\nI. MỤC ĐÍCH, YÊU CẦU\nNâng cao chất lượng phục vụ.\n"
+        "II. CHỈ TIÊU\n"
+        "STT\tChỉ tiêu\tĐơn vị tính\tKế hoạch năm 2025\n"
+        "I\tCHỈ TIÊU VỀ THỦ TỤC HÀNH CHÍNH\t\t\n"
+        "1\tTỷ lệ hồ sơ giải quyết đúng hạn, trong đó:\t\t\n"
+        "-\tLĩnh vực đất đai\t%\t95\n"
+        "2\tTỷ lệ người dân hài lòng\t%\t≥ 90\n"
+        "III. TỔ CHỨC THỰC HIỆN\nCác cơ quan triển khai thực hiện.\n", encoding="utf-8")
+    ingest([plan], tmp_path / "out", jobs=1)
+    targets = pd.read_parquet(tmp_path / "out" / "targets.parquet")
+    assert list(zip(targets.value, targets.metric)) == [
+        (95.0, "Tỷ lệ hồ sơ giải quyết đúng hạn: Lĩnh vực đất đai"), (90.0, "Tỷ lệ người dân hài lòng")]
