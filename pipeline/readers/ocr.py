@@ -16,7 +16,8 @@ pdfplumber already uses) and read by the `tesseract` command with `-l vie`.
 * Tesseract reports each word with its box and, per character, the other
   readings its network weighed (hOCR with `lstm_choice_mode=2`); the
   spelling pass (`ocr_spelling.py`) picks among them with a lexicon of
-  Vietnamese words.
+  Vietnamese words, and a table's first column is read as row labels that
+  run in sequence ("a", "b", "c", not "C"), over page breaks.
 
 Tesseract is a system program, not a Python package: without it (or without
 its Vietnamese data) the PDF reader reports what to install instead of
@@ -177,6 +178,7 @@ def _rows(tables: Grid, read: dict[Box, list[_Line]], labels: ocr_spelling.Label
 
 
 def _readings(lines: list[_Line]) -> list[ocr_spelling.Reading]:
+    """The words of a cell's lines, in reading order."""
     return [reading for line in lines for _, reading in line]
 
 

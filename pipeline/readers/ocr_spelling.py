@@ -260,34 +260,44 @@ class LabelColumn:
         self.series = _Series()
 
     def read(self, cells: list[list[Reading]]) -> list[str | None]:
-        """For each one-word cell (its words given), the spelling among Tesseract's alternatives
-        that best continues the labels above it; None for the other cells.
+        """For each cell of the column (its words), the label it holds: of the spellings a one-word
+        cell may have, the one that best continues the labels above it; None for a cell holding
+        no label.
 
         A lone label has no words around it to tell "c" from "C" or "i" from
         "I", but the labels before it do: after "b" comes "c", after "2"
         comes "2.1".  A label that goes on in the kind of the row above ranks
         first, one that goes on in another kind next, one that starts a kind
-        last; the reading is kept unless an alternative that goes on ranks better.  Besides
-        the network's alternatives, the misreadings of a lone label its
-        alternatives miss are tried (`_repairs`).
+        last; the reading is kept unless an alternative that goes on ranks
+        better.
         """
         out: list[str | None] = []
         for words in cells:
-            if len(words) != 1:
-                out.append(None)
-                continue
-            text = words[0].text
-            read = {**_candidates(words[0], spelling_rules().max_swaps), text: 0.0}
-            options = dict(read)
-            for spelled, cost in read.items():
-                for repaired, extra in _repairs(spelled).items():
-                    options[repaired] = max(options.get(repaired, -math.inf), cost + extra)
-            ranked = [(-rank, cost, spelled == text, spelled) for spelled, cost in options.items()
-                      if (rank := self.series.rank(spelled)) is not None and (rank < _STARTS or spelled == text)]
-            best = max(ranked)[3] if ranked else text
-            self.series.take(best)
-            out.append(best)
+            label = self._best(words[0]) if len(words) == 1 else None
+            if label is not None:
+                self.series.take(label)
+            out.append(label)
         return out
+
+    def _best(self, word: Reading) -> str | None:
+        """The likeliest label a one-word cell holds; its reading when no spelling goes on in the
+        series but the reading is a label; None when it is none."""
+        ranked = [(-rank, cost, spelled == word.text, spelled) for spelled, cost in _label_options(word).items()
+                  if (rank := self.series.rank(spelled)) is not None and (rank < _STARTS or spelled == word.text)]
+        if ranked:
+            return max(ranked)[3]
+        return word.text if _label(word.text) is not None else None
+
+
+def _label_options(word: Reading) -> dict[str, float]:
+    """The spellings a lone label may have, each with its cost: Tesseract's reading and
+    alternatives, and the misreadings its alternatives miss (`_repairs`) put right."""
+    read = {**_candidates(word, spelling_rules().max_swaps), word.text: 0.0}
+    options = dict(read)
+    for spelled, cost in read.items():
+        for repaired, extra in _repairs(spelled).items():
+            options[repaired] = max(options.get(repaired, -math.inf), cost + extra)
+    return options
 
 
 def _repairs(text: str) -> dict[str, float]:
