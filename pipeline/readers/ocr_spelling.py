@@ -68,6 +68,7 @@ class _Rules:
     confusions: dict[str, str]
     confusion_cost: float
     numbered: frozenset[str]
+    lookalikes: dict[int, str]
     speck: re.Pattern
     run_together: list[tuple[re.Pattern, str]]
     letters: list[str]
@@ -87,7 +88,8 @@ def spelling_rules() -> _Rules:
         max_swaps=data["max_swaps"], channel_weight=data["channel_weight"],
         alphabet=frozenset(string.ascii_lowercase + rules.load("encodings")["alphabet"]),
         confusions=dict(data["confusions"]), confusion_cost=data["confusion_cost"],
-        numbered=frozenset(data["numbered"]), speck=re.compile(data["speck"]),
+        numbered=frozenset(data["numbered"]), lookalikes=str.maketrans(data["lookalikes"]),
+        speck=re.compile(data["speck"]),
         run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
         letters=list(data["row_labels"]["letters"]), dashes=frozenset(data["row_labels"]["dashes"]),
         misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"])
@@ -225,9 +227,10 @@ def _candidates(word: Reading, max_swaps: int) -> dict[str, float]:
 
 
 def _part(text: str) -> str:
-    """A word with specks inside it dropped and words run together parted."""
+    """A word with look-alike letters of other alphabets made Vietnamese, specks inside it dropped
+    and words run together parted."""
     r = spelling_rules()
-    text = r.speck.sub("", text)
+    text = r.speck.sub("", text.translate(r.lookalikes))
     for pattern, replace in r.run_together:
         text = pattern.sub(replace, text)
     return " ".join(_split(token) for token in text.split(" "))
