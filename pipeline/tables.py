@@ -779,6 +779,10 @@ def _chunk_cells(chunk: _Chunk, layout: _Layout) -> list[_RowCells]:
     if not chunk.lines:
         return []
     n = _group_split(chunk, layout.spanning)
+    if n and n < len(chunk.lines) and cell_class(chunk.lines[n].text):
+        # what follows opens a unit, time or value cell: the wide lines were the row's own
+        # words in a table whose other columns are narrow, not a group row over a row of its own
+        n = 0
     if not n:
         return [(chunk.label, chunk.first, _row_cells(chunk.lines, layout))]
     group, rest = chunk.lines[:n], chunk.lines[n:]

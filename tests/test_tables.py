@@ -317,7 +317,7 @@ def test_last_years_result_beside_the_plan_value_is_not_a_target():
     text = ("STT\tChỉ tiêu\tĐơn vị tính\tThực hiện năm 2024\tKế hoạch năm 2025\tLãnh đạo phụ trách\n"
             "1\tTỷ lệ hồ sơ trực tuyến toàn trình\t%\t40\t60\tPhó Chủ tịch\n")
     (_, _, table), = find_tables(lines_of(text))
-    assert table.roles == ["label", "metric", "measure", "actual", "value", "other"]
+    assert table.roles == ["label", "metric", "measure", "actual", "value", "leader"]
     row = table.rows[0]
     hits = targets_from_row(row.cells["metric"], row.cells["value"], row.cells["measure"])
     assert [(h.value, h.comparator) for h in hits] == [(60, "=")]
