@@ -401,25 +401,29 @@ def _split_rows(lines: list[Line], header: _Header) -> tuple[int, list[TableRow]
             _extend_row(rows[-1], named, line)
             continue
         label = _take_dash(label, named, first)
-        label, group = _label_in_text(label, named, first)
+        label, group = _label_in_text(label, named, first, LABEL not in header.roles)
         rows.append(TableRow(label, named, line.page, line.lineno, line.lineno, group=group))
     return i, rows
 
 
-def _label_in_text(label: str | None, cells: dict[str, str], first: str) -> tuple[str | None, bool]:
+def _label_in_text(label: str | None, cells: dict[str, str], first: str,
+                   no_label_column: bool) -> tuple[str | None, bool]:
     """A row with an empty TT cell that holds only its words may be a group row: its label
     written in the text cell ("| | I. CÔNG TÁC TUYÊN TRUYỀN | | |") leaves the text, and
     words in capitals without a label ("| | CÔNG TÁC TIẾP DÂN | | |") head a group of their own.
+    A table without a TT column numbers its rows in the text cell ("1. Kiện toàn ...").
 
     Returns the row's label and whether it is an unlabelled group row.
     """
-    if label is not None or set(cells) != {first}:
+    if label is not None or (set(cells) != {first} and not no_label_column) or first not in cells:
         return label, False
     text = cells[first]
     m = table_rules().label_with_text.match(text)
     if m and re.match(r"\s*\S+?[.)]\s", text):
         cells[first] = m.group("rest")
         return clean_label(m.group("label")), False
+    if set(cells) != {first}:
+        return label, False
     words = re.findall(r"\p{L}+", text)
     return None, len(words) >= 2 and all(w.isupper() for w in words)
 
