@@ -40,7 +40,9 @@ from typing import Any
 import regex as re
 
 from .. import rules
+from ..tables import table_rules
 from ..textnorm import modern_tones
+from .numbering import roman
 
 # A word as punctuation before, letters, punctuation after.
 _WORD = re.compile(r"^(\P{L}*)(\p{L}+)(\P{L}*)$")
@@ -71,7 +73,6 @@ class _Rules:
     lookalikes: dict[int, str]
     speck: re.Pattern
     run_together: list[tuple[re.Pattern, str]]
-    letters: list[str]
     dashes: frozenset[str]
     misread: dict[str, str]
     repair_cost: float
@@ -91,7 +92,7 @@ def spelling_rules() -> _Rules:
         numbered=frozenset(data["numbered"]), lookalikes=str.maketrans(data["lookalikes"]),
         speck=re.compile(data["speck"]),
         run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
-        letters=list(data["row_labels"]["letters"]), dashes=frozenset(data["row_labels"]["dashes"]),
+        dashes=frozenset(data["row_labels"]["dashes"]),
         misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"])
 
 
@@ -322,6 +323,7 @@ def _repairs(text: str) -> dict[str, float]:
 
 _STARTS = 4  # the rank of a label that starts its kind
 _LABEL_LENGTH = 6  # no row label is longer ("12.3.4")
+_ROMAN_VALUES = {roman(n).upper(): n for n in range(1, 40)}  # "I" .. "XXXIX"
 
 
 @dataclass
@@ -354,18 +356,18 @@ class _Series:
 
 def _label(text: str) -> tuple[str, tuple[int, ...]] | None:
     """A row label's kind and value: ("number", (2, 1)) for "2.1.", ("letter", (3,)) for "c)"."""
-    r = spelling_rules()
     label = text.strip().rstrip(".)").lstrip("(")
-    if label in r.dashes:
+    if label in spelling_rules().dashes:
         return "dash", ()
     if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*", label):
         return "number", tuple(int(part) for part in label.split("."))
-    if re.fullmatch(r"[IVX]{1,4}", label):
-        return "roman", (_roman(label),)
-    if label in r.letters:
-        return "letter", (r.letters.index(label) + 1,)
-    if len(label) == 1 and label.lower() in r.letters:
-        return "capital", (r.letters.index(label.lower()) + 1,)
+    if label in _ROMAN_VALUES:
+        return "roman", (_ROMAN_VALUES[label],)
+    letters = table_rules().letters
+    if label in letters:
+        return "letter", (letters.index(label) + 1,)
+    if len(label) == 1 and label.lower() in letters:
+        return "capital", (letters.index(label.lower()) + 1,)
     return None
 
 
@@ -378,12 +380,6 @@ def _step(last: tuple[int, ...], value: tuple[int, ...]) -> int | None:
         if value[:-1] == last[:level] and len(value) == level + 1 and 1 <= value[-1] - last[level] <= 2:
             return value[-1] - last[level]
     return None
-
-
-def _roman(label: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10}
-    return sum(-values[ch] if values.get(nxt, 0) > values[ch] else values[ch]
-               for ch, nxt in zip(label, label[1:] + " "))
 
 
 # ---------------------------------------------------------------------------
