@@ -446,3 +446,32 @@ def test_a_targets_sub_row_breaks_down_its_numbered_indicator(tmp_path):
     targets = pd.read_parquet(tmp_path / "out" / "targets.parquet")
     assert list(zip(targets.value, targets.metric)) == [
         (95.0, "Tỷ lệ hồ sơ giải quyết đúng hạn: Lĩnh vực đất đai"), (90.0, "Tỷ lệ người dân hài lòng")]
+
+
+def test_units_one_a_paragraph_in_a_docx_or_html_cell_stay_apart(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=4)
+    table._tbl.tblPr.append(parse_xml(r'<w:tblBorders %s><w:insideV w:val="single" w:sz="4"/></w:tblBorders>'
+                                      % nsdecls("w")))
+    for c, text in enumerate(["TT", "Nội dung", "Đơn vị phối hợp", "Ghi chú"]):
+        table.cell(0, c).text = text
+    table.cell(1, 0).text = "1"
+    table.cell(1, 1).text = "Tuyên truyền phòng chống ma túy"
+    table.cell(1, 1).add_paragraph("tại các thôn")  # a sentence going on: words, not a list
+    table.cell(1, 2).text = "Phòng Văn hóa - Xã hội"
+    table.cell(1, 2).add_paragraph("Đoàn Thanh niên xã")
+    table.cell(1, 3).text = "Văn phòng HĐND và"  # a name broken by a line break stays one name
+    table.cell(1, 3).add_paragraph("UBND xã")
+    document.save(tmp_path / "plan.docx")
+    html = tmp_path / "plan.html"
+    html.write_text("<table border=1><tr><td>TT</td><td>Nội dung</td><td>Đơn vị phối hợp</td><td>Ghi chú</td></tr>"
+                    "<tr><td>1</td><td>Tuyên truyền phòng chống ma túy<br>tại các thôn</td>"
+                    "<td><p>Phòng Văn hóa - Xã hội</p><p>Đoàn Thanh niên xã</p></td>"
+                    "<td>Văn phòng HĐND và<br>UBND xã</td></tr></table>", encoding="utf-8")
+    for path in (tmp_path / "plan.docx", html):
+        rows = [ln.text.split("\t") for ln in read(path).lines if "\t" in ln.text]
+        assert rows[1] == ["1", "Tuyên truyền phòng chống ma túy tại các thôn",
+                           "Phòng Văn hóa - Xã hội; Đoàn Thanh niên xã", "Văn phòng HĐND và UBND xã"], path

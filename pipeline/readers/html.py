@@ -194,10 +194,11 @@ def _grid(rows: list[Any]) -> Iterator[list[str]]:
 
 
 def _cell_text(cell: Any) -> str:
-    """A cell's text with its block and line breaks as spaces; list items keep their labels."""
+    """A cell's text with its block and line breaks as spaces (units listed one a line as a
+    '; ' list); list items keep their labels."""
     walker = _Walker()
     walker.block(cell)
-    return cell_text(" ".join(line.text.replace("\t", " ") for line in walker.builder.lines))
+    return cell_text("\n".join(line.text.replace("\t", " ") for line in walker.builder.lines))
 
 
 def _draws_borders(table: Any) -> bool:

@@ -29,8 +29,24 @@ def clean_text(text: str) -> str:
 
 
 def cell_text(text: str) -> str:
-    """A table cell's text: its paragraphs and line breaks joined by spaces (a cell holds no tab)."""
+    """A table cell's text: its paragraphs and line breaks joined by spaces (a cell holds no tab).
+
+    A cell whose every paragraph (or line) names a unit ("Phòng Văn hóa - Xã hội" /
+    "Đoàn Thanh niên xã") lists units one a paragraph: they are joined by "; ", as the
+    unit splitter reads a list, not run together into one name.
+    """
+    parts = [clean_text(part) for part in _BREAKS.split(text.strip())]
+    parts = [part for part in parts if part]
+    if len(parts) >= 2 and _all_units(parts):
+        return "; ".join(part.rstrip(" ;,.") for part in parts)
     return clean_text(_BREAKS.sub(" ", text))
+
+
+def _all_units(parts: list[str]) -> bool:
+    """Every part opens a unit name, and none leaves its name open ("Văn phòng HĐND và" / "UBND xã")."""
+    from ..tables import _ends_open_phrase, cell_class  # imported here: tables builds on the readers' lines
+    return (all(cell_class(part) == "unit" and not part.startswith(("-", "+", "•")) for part in parts)
+            and not any(_ends_open_phrase(part) for part in parts[:-1]))
 
 
 @dataclass
