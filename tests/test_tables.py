@@ -475,3 +475,12 @@ def test_units_one_a_paragraph_in_a_docx_or_html_cell_stay_apart(tmp_path):
         rows = [ln.text.split("\t") for ln in read(path).lines if "\t" in ln.text]
         assert rows[1] == ["1", "Tuyên truyền phòng chống ma túy tại các thôn",
                            "Phòng Văn hóa - Xã hội; Đoàn Thanh niên xã", "Văn phòng HĐND và UBND xã"], path
+
+
+def test_units_one_a_line_in_a_markdown_cell_stay_apart(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_text("| TT | Nội dung | Đơn vị phối hợp |\n|---|---|---|\n"
+                    "| 1 | Tuyên truyền<br>tại các thôn | Phòng Văn hóa - Xã hội<br>Đoàn Thanh niên xã |\n",
+                    encoding="utf-8")
+    rows = [ln.text.split("\t") for ln in read(plan).lines]
+    assert rows[1] == ["1", "Tuyên truyền tại các thôn", "Phòng Văn hóa - Xã hội; Đoàn Thanh niên xã"]

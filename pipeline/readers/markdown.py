@@ -90,4 +90,5 @@ def _cells(row: str) -> list[str]:
         row = row[1:]
     if row.endswith("|") and not row.endswith("\\|"):
         row = row[:-1]
-    return [_inline(_CELL_BREAK.sub(" ", cell)) for cell in _CELL_SPLIT.split(row)]
+    # a <br> inside a cell keeps its line break for `cell_text` (units listed one a line)
+    return ["\n".join(_inline(part) for part in _CELL_BREAK.split(cell)) for cell in _CELL_SPLIT.split(row)]
