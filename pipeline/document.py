@@ -20,7 +20,7 @@ from .extract.tasks import TaskInfo, extract_tasks, is_task
 from .model import TargetHit
 from .read import RawDocument, read
 from .structure import Item, PlanTree, build_tree, heading_of
-from .tables import find_tables
+from .tables import PERIOD, find_tables
 from .textnorm import nfc, squeeze
 
 LEVEL_WORDS = {"commune": "phường", "district": "huyện", "province": "thành phố"}
@@ -183,7 +183,8 @@ def _item_target_texts(item: Item) -> list[tuple[str, int]]:
     if item.row is not None:
         cells = item.row.cells
         # a plan row's indicator column ("Chỉ tiêu": "100% hồ sơ được số hóa") states targets too
-        return [(cells.get(role) or "", item.line_start) for role in ("text", "metric", "output")]
+        roles = ["text", "metric", "output"] + [role for role in cells if role.startswith(PERIOD)]
+        return [(cells.get(role) or "", item.line_start) for role in roles]
     texts = [(item.raw_text, item.line_start)]
     for role in ("content", "output"):
         lines = item.field_lines.get(role)

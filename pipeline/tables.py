@@ -220,6 +220,13 @@ def _split_header(lines: list[Line], i: int) -> _Header | None:
         padded = zip(roles + [OTHER] * (width - len(roles)), sub + [OTHER] * (width - len(sub)))
         roles = [low if low != OTHER else high for high, low in padded]
         end += 1
+    elif "text" in roles and "deadline" not in roles:
+        # a plan table without a time column whose columns are periods ("| Năm 2025 | Năm 2026 |",
+        # "| Quý I | Quý II |") ticks the periods each task runs in
+        top = cells_of(lines[i].text) or []
+        period = table_rules().period_column
+        roles = [PERIOD + squeeze(cell) if cell.strip() and period.fullmatch(fold(squeeze(cell))) else role
+                 for role, cell in zip(roles, top)] + roles[len(top):]
     return _Header(i, end, tuple(roles), split=True)
 
 

@@ -484,3 +484,13 @@ def test_units_one_a_line_in_a_markdown_cell_stay_apart(tmp_path):
                     encoding="utf-8")
     rows = [ln.text.split("\t") for ln in read(plan).lines]
     assert rows[1] == ["1", "Tuyên truyền tại các thôn", "Phòng Văn hóa - Xã hội; Đoàn Thanh niên xã"]
+
+
+def test_a_plan_table_whose_own_columns_are_periods():
+    tasks = _table_tasks(
+        "I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+        "TT\tNhiệm vụ\tĐơn vị chủ trì\tNăm 2025\tNăm 2026\n"
+        "1\tLễ hội văn hóa truyền thống\tPhòng Văn hóa - Xã hội\tx\tx\n"
+        "2\tĐào tạo hướng dẫn viên\tPhòng Kinh tế\t\tx\n")
+    assert [(t.deadline_raw, str(t.deadline.due_date)) for t in tasks] == [
+        ("Năm 2025 - Năm 2026", "2026-12-31"), ("Năm 2026", "2026-12-31")]

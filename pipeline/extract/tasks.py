@@ -23,7 +23,7 @@ import regex as re
 
 from ..model import Deadline, UnitRef
 from ..structure import TABLE_PREFIX, Item, PlanTree, grammar, heading_of, holds_sections
-from ..tables import PERIOD
+from ..tables import PERIOD, cell_class
 from ..textnorm import canon, nfc, squeeze
 from .deadlines import find_deadline, parse_deadline
 from .units import (doer_in_text, heading_unit, names_only_units, parse_lead_field, split_units,
@@ -179,6 +179,8 @@ def ticked_periods(cells: dict[str, str]) -> str | None:
         if not role.startswith(PERIOD) or not value.strip():
             continue
         period = role[len(PERIOD):]
+        if not TICK.fullmatch(value) and cell_class(value) != "time":
+            continue  # a figure under a year ("95%"), not a time
         ticked.append(period if TICK.fullmatch(value) or not re.fullmatch(r"(?:năm )?\d{4}", period, re.I)
                       else f"{value.strip()} năm {period.split()[-1]}")
     if not ticked:
