@@ -225,7 +225,7 @@ def is_caps(text: str) -> bool:
 
 
 def place_case(text: str) -> str:
-    """'HOÀ XUÂN' -> 'Hòa Xuân': every syllable of a place name capitalised."""
+    """'AN BÌNH' -> 'An Bình': every syllable of a place name capitalised."""
     return canon(" ".join(w[:1].upper() + w[1:].lower() for w in text.split()))
 
 
@@ -252,7 +252,7 @@ class Body:
 
     @property
     def locality(self) -> tuple[str | None, str | None]:
-        """(level word, place name) of a People's Committee: ('phường', 'Hòa Xuân'); (None, None) otherwise."""
+        """(level word, place name) of a People's Committee: ('phường', 'An Bình'); (None, None) otherwise."""
         match = grammar().level_word.match(self.rest) if self.rule.locality else None
         if not match:
             return None, None
@@ -283,7 +283,7 @@ class Body:
         return "department" if parent_level in (None, "province") else parent_level
 
     def name(self, parent: Body | None) -> str | None:
-        """The canonical issuer name: 'UBND phường Hòa Xuân', 'Ban Quản lý Khu kinh tế X', 'Sở Nội vụ'."""
+        """The canonical issuer name: 'UBND phường An Bình', 'Ban Quản lý Khu kinh tế X', 'Sở Nội vụ'."""
         if self.rule.locality:
             word, place = self.locality
             return f"{self.rule.canonical} {word} {place}" if place else None
