@@ -15,10 +15,13 @@ word with one or two characters swapped for a runner-up.  A candidate scores
 
 and replaces the reading when it scores higher.  The model also misreads
 some marks without weighing the right one at all ("Đấy mạnh" for "Đẩy
-mạnh"); those `confusions` are candidates too, at a fixed cost.  Words in
+mạnh"); those `confusions` are candidates too, at a fixed cost.  Phrases of
+administrative text the lexicon lacks ("người dân") add their pairs.  Words in
 capitals without Vietnamese letters (abbreviations: UBND, TTHC) are left as
-read, and a one-letter word (a list label "a", "đ") only leaves an alphabet
-it cannot be in.
+read, unless a letter of a repeat was doubled or lost ("KSTTT", "THC"): then
+they are snapped to the list of `abbreviations` they match once repeats are
+run together.  A one-letter word (a list label "a", "đ") only leaves an
+alphabet it cannot be in.
 
 Words run together are parted again where Vietnamese never joins them: a
 comma between two letters, capitals running into lower case ("UBNDngày"),
@@ -76,13 +79,28 @@ class _Rules:
     dashes: frozenset[str]
     misread: dict[str, str]
     repair_cost: float
+    abbreviations: dict[str, str | None]  # an abbreviation's letters, repeats run together -> it (None: two)
+    stray_digit: re.Pattern
+
+
+def _runs(letters: str) -> str:
+    """Letters with each run of one letter made one ("KSTTT" -> "KST")."""
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+def _abbreviations(data: dict) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for abbreviation in [*data["types"], *data["bodies"], *data["words"]]:
+        key = _runs(abbreviation)
+        out[key] = abbreviation if out.get(key, abbreviation) == abbreviation else None
+    return out
 
 
 @functools.lru_cache(maxsize=1)
 def spelling_rules() -> _Rules:
     """The lexicon and rules of rules/ocr.yaml (loaded once per process)."""
     data = rules.load("ocr")
-    words = [word.split() for word in data["lexicon"].split("\n") if word.strip()]
+    words = [word.split() for word in [*data["lexicon"].split("\n"), *data["phrases"]] if word.strip()]
     return _Rules(
         syllables=frozenset(syllable for word in words for syllable in word),
         pairs=frozenset(pair for word in words for pair in zip(word, word[1:])),
@@ -93,7 +111,9 @@ def spelling_rules() -> _Rules:
         speck=re.compile(data["speck"]),
         run_together=[(re.compile(rule["pattern"]), rule["replace"]) for rule in data["run_together"]],
         dashes=frozenset(data["row_labels"]["dashes"]),
-        misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"])
+        misread=dict(data["row_labels"]["misread"]), repair_cost=data["row_labels"]["repair_cost"],
+        abbreviations=_abbreviations(data["abbreviations"]),
+        stray_digit=re.compile(rf"(?<=\d/)\d(?=(?:{'|'.join(map(re.escape, data['abbreviations']['types']))})-)"))
 
 
 def respell(words: list[Reading], following: str = "") -> list[str]:
@@ -234,7 +254,28 @@ def _part(text: str) -> str:
     text = r.speck.sub("", text.translate(r.lookalikes))
     for pattern, replace in r.run_together:
         text = pattern.sub(replace, text)
+    text = _CAPITALS.sub(_snap, r.stray_digit.sub("", text))
     return " ".join(_split(token) for token in text.split(" "))
+
+
+_CAPITALS = re.compile(r"(?<!\p{L})\p{Lu}{2,}\p{Ll}?(?!\p{L})")
+
+
+def _snap(found: re.Match) -> str:
+    """An abbreviation in capitals with a letter doubled or dropped ("KSTTT", "THC", "QĐĐĐ") as
+    the `abbreviations` spell it ("KSTT", "TTHC", "QĐ"): the one, if any, with the same letters
+    once repeats are run together.  A two-letter one (a kind of document) only inside a
+    document's symbol ("/QĐĐĐ-UBND"), where no other word stands."""
+    r = spelling_rules()
+    letters = found.group()
+    if letters in r.abbreviations.values() or _key(letters) in r.syllables:
+        return letters
+    meant = r.abbreviations.get(_runs(letters))
+    if meant is None or meant == letters:
+        return letters
+    text = found.string
+    in_symbol = text[found.start() - 1:found.start()] == "/" or text[found.end():found.end() + 1] == "-"
+    return meant if len(meant) > 2 or in_symbol else letters
 
 
 def _split(token: str) -> str:
@@ -286,18 +327,22 @@ class LabelColumn:
     def _best(self, word: Reading) -> str | None:
         """The likeliest label a one-word cell holds; its reading when no spelling goes on in the
         series but the reading is a label; None when it is none."""
-        ranked = [(-rank, cost, spelled == word.text, spelled) for spelled, cost in _label_options(word).items()
+        repairs = self.series.rank(word.text) not in _GOES_ON
+        ranked = [(-rank, cost, spelled == word.text, spelled) for spelled, cost in _label_options(word, repairs).items()
                   if (rank := self.series.rank(spelled)) is not None and (rank < _STARTS or spelled == word.text)]
         if ranked:
             return max(ranked)[3]
         return word.text if _label(word.text) is not None else None
 
 
-def _label_options(word: Reading) -> dict[str, float]:
+def _label_options(word: Reading, repairs: bool = True) -> dict[str, float]:
     """The spellings a lone label may have, each with its cost: Tesseract's reading and
-    alternatives, and the misreadings its alternatives miss (`_repairs`) put right."""
+    alternatives, and (with `repairs`) the misreadings its alternatives miss (`_repairs`) put
+    right."""
     read = {**_candidates(word, spelling_rules().max_swaps), word.text: 0.0}
     options = dict(read)
+    if not repairs:
+        return options
     for spelled, cost in read.items():
         for repaired, extra in _repairs(spelled).items():
             options[repaired] = max(options.get(repaired, -math.inf), cost + extra)
@@ -322,6 +367,9 @@ def _repairs(text: str) -> dict[str, float]:
 
 
 _STARTS = 4  # the rank of a label that starts its kind
+# The ranks of a reading that goes on by one in a kind ("5" after "4", even with
+# "a".."e" between): it is taken as read, not repaired into another label.
+_GOES_ON = (0, 2)
 _LABEL_LENGTH = 6  # no row label is longer ("12.3.4")
 _ROMAN_VALUES = {roman(n).upper(): n for n in range(1, 40)}  # "I" .. "XXXIX"
 
