@@ -409,11 +409,19 @@ def test_group_rows_with_an_empty_tt_cell():
         ("II.-1.3", "Tiếp công dân định kỳ")]
 
 
-def test_percent_named_in_the_header_or_the_indicator_and_a_plan_rows_target_column(tmp_path):
-    from pipeline.api import ingest
+def _targets_of_plan(tmp_path, text: str):
+    """The targets table of one plan written as text, ingested for real."""
     import pandas as pd
+
+    from pipeline.api import ingest
     plan = tmp_path / "plan.txt"
-    plan.write_text(
+    plan.write_text(text, encoding="utf-8")
+    ingest([plan], tmp_path / "out", jobs=1)
+    return pd.read_parquet(tmp_path / "out" / "targets.parquet")
+
+
+def test_percent_named_in_the_header_or_the_indicator_and_a_plan_rows_target_column(tmp_path):
+    targets = _targets_of_plan(tmp_path, (
         "KẾ HOẠCH\nChuyển đổi số năm 2025\nI. MỤC ĐÍCH, YÊU CẦU\nNâng cao chất lượng phục vụ.\n"
         "II. NHIỆM VỤ VÀ CHỈ TIÊU\n"
         "STT\tNhiệm vụ\tChỉ tiêu\tĐơn vị chủ trì\tThời gian hoàn thành\n"
@@ -422,18 +430,13 @@ def test_percent_named_in_the_header_or_the_indicator_and_a_plan_rows_target_col
         "TT\tChỉ tiêu\tChỉ tiêu năm 2025 (%)\tGhi chú\n"
         "1\tTỷ lệ hồ sơ giải quyết đúng hạn\t100\t\n"
         "2\tTỷ lệ hồ sơ trực tuyến toàn trình (%)\t≥ 70\t\n"
-        "IV. TỔ CHỨC THỰC HIỆN\nCác cơ quan triển khai thực hiện.\n", encoding="utf-8")
-    ingest([plan], tmp_path / "out", jobs=1)
-    targets = pd.read_parquet(tmp_path / "out" / "targets.parquet")
+        "IV. TỔ CHỨC THỰC HIỆN\nCác cơ quan triển khai thực hiện.\n"))
     assert sorted(zip(targets.path, targets.value, targets.comparator)) == [
         ("II.1", 100.0, "="), ("III.1", 100.0, "="), ("III.2", 70.0, ">=")]
 
 
 def test_a_targets_sub_row_breaks_down_its_numbered_indicator(tmp_path):
-    from pipeline.api import ingest
-    import pandas as pd
-    plan = tmp_path / "plan.txt"
-    plan.write_text(
+    targets = _targets_of_plan(tmp_path, (
         "KẾ HOẠCH\nCải cách hành chính năm 2025\nI. MỤC ĐÍCH, YÊU CẦU\nNâng cao chất lượng phục vụ.\n"
         "II. CHỈ TIÊU\n"
         "STT\tChỉ tiêu\tĐơn vị tính\tKế hoạch năm 2025\n"
@@ -441,9 +444,7 @@ def test_a_targets_sub_row_breaks_down_its_numbered_indicator(tmp_path):
         "1\tTỷ lệ hồ sơ giải quyết đúng hạn, trong đó:\t\t\n"
         "-\tLĩnh vực đất đai\t%\t95\n"
         "2\tTỷ lệ người dân hài lòng\t%\t≥ 90\n"
-        "III. TỔ CHỨC THỰC HIỆN\nCác cơ quan triển khai thực hiện.\n", encoding="utf-8")
-    ingest([plan], tmp_path / "out", jobs=1)
-    targets = pd.read_parquet(tmp_path / "out" / "targets.parquet")
+        "III. TỔ CHỨC THỰC HIỆN\nCác cơ quan triển khai thực hiện.\n"))
     assert list(zip(targets.value, targets.metric)) == [
         (95.0, "Tỷ lệ hồ sơ giải quyết đúng hạn: Lĩnh vực đất đai"), (90.0, "Tỷ lệ người dân hài lòng")]
 
