@@ -84,4 +84,3 @@ class Table:
     page: int = 1
     line_start: int = 0
     line_end: int = 0
-    caption: str | None = None

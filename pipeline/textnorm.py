@@ -68,9 +68,3 @@ def canon(text: str | None) -> str:
 def fold(text: str | None) -> str:
     """`canon` plus case folding: the key for case-insensitive matching."""
     return canon(text).casefold()
-
-
-def strip_diacritics(text: str) -> str:
-    """ASCII-ish skeleton (`Đ` -> `D`), for fuzzy keys only, never for output."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
