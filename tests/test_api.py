@@ -432,3 +432,27 @@ def test_the_benchmark_corpus_is_varied_and_ingests(tmp_path):
     assert result.ok and len(result.written) == 10
     tasks = pipeline.load(tmp_path / "out")["tasks"]
     assert tasks.groupby("doc_id").size().min() >= 5
+
+
+def _die_on_poison(path: Path):
+    """A worker that dies outright (as when the kernel kills it for memory) on one file."""
+    if path.name.startswith("poison"):
+        os._exit(1)
+    return _REAL_EXTRACT(path)
+
+
+_REAL_EXTRACT = api._extract
+
+
+def test_a_worker_that_dies_fails_its_files_and_the_batch_goes_on(plans, tmp_path, monkeypatch):
+    (plans / "poison.txt").write_bytes((plans / SEEDS[0].name).read_bytes() + b"\n")  # not a copy
+    monkeypatch.setattr(api, "_extract", _die_on_poison)
+    out = tmp_path / "out"
+    result = pipeline.ingest([plans], out, jobs=2)
+    failed = {Path(e.path).name: e for e in result.errors}
+    assert failed["poison.txt"].error_type == "WorkerDied"
+    # every file is accounted for: written, or failed with the worker's death named
+    assert {Path(p).name for p in result.written} | set(failed) == {p.name for p in plans.iterdir()}
+    assert {e.error_type for e in failed.values()} == {"WorkerDied"}
+    errors = pipeline.load(out)["errors"]
+    assert "poison.txt" in {Path(p).name for p in errors["path"]}
