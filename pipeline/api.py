@@ -226,24 +226,37 @@ def _run(paths: list[Path], jobs: int) -> Iterator[tuple[Path, Extracted | FileE
 
     Files are handed out one at a time (a plan takes a tenth of a second or
     more, so the hand-out costs nothing) so the workers stay evenly busy.  A
-    worker that dies (killed for memory, a crash in a C library) fails the
-    files still in the pool; the files already finished are kept.
+    worker that dies (killed for memory, a crash in a C library) breaks the
+    pool and every file still in it; those files are then tried again one at a
+    time, each in a process of its own, so only the file that kills its worker
+    fails.
     """
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
             yield path, _extract(path)
         return
+    orphaned: list[Path] = []
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)), initializer=_start_worker)
     try:
         futures = {pool.submit(_extract, path): path for path in paths}
         for future in as_completed(futures):
             try:
                 yield futures[future], future.result()
-            except BrokenProcessPool as exc:
-                path = futures[future]
-                yield path, FileError(str(path), "extract", "WorkerDied", f"a worker process died: {exc}")
+            except BrokenProcessPool:
+                orphaned.append(futures[future])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    for path in orphaned:
+        yield path, _extract_alone(path)
+
+
+def _extract_alone(path: Path) -> Extracted | FileError:
+    """`_extract` in a process of its own: a file that kills its worker fails alone."""
+    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker) as pool:
+        try:
+            return pool.submit(_extract, path).result()
+        except BrokenProcessPool as exc:
+            return FileError(str(path), "extract", "WorkerDied", f"a worker process died reading it: {exc}")
 
 
 # --------------------------------------------------------------------------- the manifest
