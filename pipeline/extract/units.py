@@ -146,7 +146,7 @@ def _named_parts(rules: dict[str, Any]) -> dict[str, str]:
     word = rf"\p{{Lu}}\p{{L}}*{_WORD_END}(?:\s+{lower})?"
     capitalised = rf"{word}(?:\s+{word}|(?:\s*[-&]\s*|{coordinators})(?!{stop}){word})*"
     return {"positions": positions, "heads": heads, "organ": organ, "organs": organs,
-            "level_place": level_place, "plural": plural, "known": known, "capitalised": capitalised,
+            "level": level, "level_place": level_place, "plural": plural, "known": known, "capitalised": capitalised,
             "coordinators": coordinators}
 
 
@@ -251,7 +251,8 @@ def _spelling() -> _Spelling:
                for head in sorted(rules["heads"], key=lambda h: -len(h["spellings"][0]))
                for s in head["spellings"]],
         known=_known_names(rules, heads, parts["positions"]),
-        name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?=\p{{Ll}})")
+        # a level word right after a head that spells its whole name ("Ban Chỉ huy Quân sự xã") stays lower case
+        name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?!{parts['level']})(?=\p{{Ll}})")
                     for unit_type, spellings in heads.items()},
         capitalised_types=frozenset(rules["capitalised_name_types"]),
         comma_fix=re.compile(_any(comma_fixes, lambda s: f"(?i:{_phrase(s)})")),
