@@ -163,8 +163,17 @@ def _collective_part(rules: dict[str, Any], named: dict[str, str]) -> str:
     # verb ("tổ chức") only after a comma
     nouns_alone = [n for n in collective["nouns"] if n not in collective["also_verbs"]]
     item_after_space = rf"{_any(nouns_alone)}(?!\s+\p{{Lu}}\p{{Ll}}*{_WORD_END}){modifier}*"
-    return (rf"(?:{named['positions']}\s+)?{_any(collective['determiners'])}\s+{item}"
-            rf"(?:\s*,\s*{item}|\s+{item_after_space})*")
+    determined = (rf"{_any(collective['determiners'])}\s+{item}"
+                  rf"(?:\s*,\s*{item}|\s+{item_after_space})*")
+    # without "các", capitalised nouns listed with commas are plural too ("Bộ, ngành, địa phương")
+    bare = rf"{_bare_noun(collective)}{modifier}*(?:\s*,\s*{item})+"
+    return rf"(?:{named['positions']}\s+)?(?:{determined}|{bare})"
+
+
+def _bare_noun(collective: dict[str, Any]) -> str:
+    """Regex source of a collective noun opening a list without a determiner: capitalised, then a comma."""
+    nouns = _any((n[0].upper() + n[1:] for n in collective["nouns"]), _phrase)
+    return rf"{nouns}(?=\s*,\s*\p{{Ll}})"
 
 
 @functools.lru_cache(maxsize=1)
@@ -173,7 +182,8 @@ def _parts() -> dict[str, str]:
     rules = load(RULE_FILE)
     named = _named_parts(rules)
     name = rf"(?:{named['known']}|{named['organs']}|{named['capitalised']})"
-    named["unit"] = (rf"{_WORD_START}(?:{_collective_part(rules, named)}"
+    standalone = _any((s for entry in rules["standalone"] for s in entry["spellings"]), _phrase)
+    named["unit"] = (rf"{_WORD_START}(?:{_collective_part(rules, named)}|{standalone}"
                      rf"|(?:{named['positions']}\s+)?(?:{named['heads']}\s+(?:{name}(?:\s+{named['level_place']})?"
                      rf"|{named['level_place']})|{named['organs']}(?:\s+{named['level_place']})?)(?:\s*\([^()]*\))?)")
     return named
@@ -195,6 +205,7 @@ def _respellings(rules: dict[str, Any]) -> list[tuple[re.Pattern, str]]:
     """Abbreviated heads and levels ("VP", "TP") and the word each stands for."""
     entries = [(head["spellings"][0], head["spellings"][1:]) for head in rules["heads"]]
     entries += [(level["canonical"], level["spellings"]) for level in rules["levels"]]
+    entries += [(entry["spellings"][0], entry["spellings"][1:]) for entry in rules["standalone"]]
     return [(re.compile(_WORD_START + _phrase(s) + _WORD_END), canonical)
             for canonical, spellings in entries for s in spellings if s != canonical]
 
@@ -221,6 +232,7 @@ class _Spelling:
     position: re.Pattern                          # a position word opening a name
     determiner: re.Pattern                        # "các" opening a collective
     plural: re.Pattern                            # "các huyện, thị xã": a council of several places
+    bare_collective: re.Pattern                   # "Bộ, ngành": plural nouns without "các"
     heads: list[tuple[re.Pattern, str]]           # a head opening a name -> unit type
     known: dict[str, tuple[re.Pattern, dict[str, str]]]  # per type: head + known name, canonical names
     name_start: dict[str, re.Pattern]             # per type: up to the first letter of the name
@@ -247,8 +259,9 @@ def _spelling() -> _Spelling:
         position=re.compile(rf"^{parts['positions']}\s+"),
         determiner=re.compile(rf"^{_any(rules['collective']['determiners'])}"),
         plural=re.compile(parts["plural"]),
+        bare_collective=re.compile(rf"^{_bare_noun(rules['collective'])}"),
         heads=[(re.compile(rf"^{_cased(s)}{_WORD_END}"), head["type"])
-               for head in sorted(rules["heads"], key=lambda h: -len(h["spellings"][0]))
+               for head in sorted(rules["heads"] + rules["standalone"], key=lambda h: -len(h["spellings"][0]))
                for s in head["spellings"]],
         known=_known_names(rules, heads, parts["positions"]),
         # a level word right after a head that spells its whole name ("Ban Chỉ huy Quân sự xã") stays lower case
@@ -394,7 +407,7 @@ def _classify(name: str) -> tuple[str, bool]:
     """SPEC unit_type and is_collective, from the words a canonical name opens with."""
     spelling = _spelling()
     body = spelling.position.sub("", name, count=1)
-    if spelling.determiner.match(body) or spelling.plural.search(body):
+    if spelling.determiner.match(body) or spelling.plural.search(body) or spelling.bare_collective.match(body):
         return "collective", True
     for head, unit_type in spelling.heads:
         if head.match(body):
