@@ -85,6 +85,17 @@ def _key(text: str) -> str:
     return re.sub(r"\s*([-&,])\s*", r"\1", squeeze(text)).casefold()
 
 
+def _name_phrase(text: str) -> str:
+    """`_phrase` for a known name in either case, where "&" and "và" stand for each other
+    ("Sở Khoa học & Công nghệ")."""
+    return "(?i:" + re.sub(r"\\s\+và\\s\+", r"(?:\\s+và\\s+|\\s*&\\s*)", _phrase(text)) + ")"
+
+
+def _name_key(text: str) -> str:
+    """Lookup key of a known name's spelling: `_key`, with "&" read as "và"."""
+    return squeeze(_key(text).replace("&", " và "))
+
+
 def _level_parts(rules: dict[str, Any], stop: str) -> tuple[str, str, str]:
     """Regexes for a level as written after a name, for a bare level word, and for several levels.
 
@@ -135,8 +146,7 @@ def _named_parts(rules: dict[str, Any]) -> dict[str, str]:
     organs = rf"{organ}(?:(?:{_joined(rules['organ_joiners']['spellings'])}){organ})*"
     stop = rf"(?:{positions}|{heads}|{organ})"
     level_place, level, plural = _level_parts(rules, stop)
-    known = _any((s for names in rules["names"].values() for entry in names for s in entry),
-                 lambda s: f"(?i:{_phrase(s)})")
+    known = _any((s for names in rules["names"].values() for entry in names for s in entry), _name_phrase)
     soft = rules["separators"]["soft"]
     coordinators = _joined(soft)
     # a lower-case syllable after a capitalised one is part of the name unless
@@ -146,7 +156,7 @@ def _named_parts(rules: dict[str, Any]) -> dict[str, str]:
     word = rf"\p{{Lu}}\p{{L}}*{_WORD_END}(?:\s+{lower})?"
     capitalised = rf"{word}(?:\s+{word}|(?:\s*[-&]\s*|{coordinators})(?!{stop}){word})*"
     return {"positions": positions, "heads": heads, "organ": organ, "organs": organs,
-            "level": level, "level_place": level_place, "plural": plural, "known": known, "capitalised": capitalised,
+            "level": level, "determiners": _any(rules["collective"]["determiners"]), "level_place": level_place, "plural": plural, "known": known, "capitalised": capitalised,
             "coordinators": coordinators}
 
 
@@ -194,9 +204,9 @@ def _known_names(rules: dict[str, Any], heads: dict[str, list[str]], positions: 
     """Per unit type: the pattern of head + known name, and each spelling's canonical name."""
     known = {}
     for unit_type, entries in rules["names"].items():
-        spellings = {_key(s): entry[0] for entry in entries for s in entry}
+        spellings = {_name_key(s): entry[0] for entry in entries for s in entry}
         pattern = (rf"^(?P<lead>(?:{positions}\s+)?{_any(heads[unit_type])}\s+)"
-                   rf"(?P<name>{_any((s for entry in entries for s in entry), lambda s: f'(?i:{_phrase(s)})')})")
+                   rf"(?P<name>{_any((s for entry in entries for s in entry), _name_phrase)})")
         known[unit_type] = (re.compile(pattern), spellings)
     return known
 
@@ -264,8 +274,9 @@ def _spelling() -> _Spelling:
                for head in sorted(rules["heads"] + rules["standalone"], key=lambda h: -len(h["spellings"][0]))
                for s in head["spellings"]],
         known=_known_names(rules, heads, parts["positions"]),
-        # a level word right after a head that spells its whole name ("Ban Chỉ huy Quân sự xã") stays lower case
-        name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?!{parts['level']})(?=\p{{Ll}})")
+        # a level word or "các" right after a head that spells its whole name ("Ban Chỉ huy Quân sự xã",
+        # "Ban Quản lý các khu công nghiệp") stays lower case
+        name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?!{parts['level']}|{parts['determiners']})(?=\p{{Ll}})")
                     for unit_type, spellings in heads.items()},
         capitalised_types=frozenset(rules["capitalised_name_types"]),
         comma_fix=re.compile(_any(comma_fixes, lambda s: f"(?i:{_phrase(s)})")),
@@ -423,7 +434,7 @@ def _spell_known_name(name: str, unit_type: str) -> str:
     pattern, spellings = _spelling().known.get(unit_type, (None, {}))
     if pattern is None:
         return name
-    return pattern.sub(lambda m: m["lead"] + spellings[_key(m["name"])], name, count=1)
+    return pattern.sub(lambda m: m["lead"] + spellings[_name_key(m["name"])], name, count=1)
 
 
 def _capitalise(name: str, unit_type: str, collective: bool) -> str:
