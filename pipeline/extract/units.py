@@ -163,7 +163,9 @@ def _named_parts(rules: dict[str, Any]) -> dict[str, str]:
 def _collective_part(rules: dict[str, Any], named: dict[str, str]) -> str:
     """Regex source of a collective: "các" nouns with their modifiers."""
     collective = rules["collective"]
-    noun = _any(collective["nouns"]) + r"(?!\s+\p{Lu}\p{Ll}*" + _WORD_END + ")"
+    # a capitalised word right after a noun opens a name ("sở Nội vụ"), unless it is a modifier ("ngành Trung ương")
+    modifiers = _any(collective["modifiers"])
+    noun = _any(collective["nouns"]) + rf"(?!\s+(?!{modifiers})\p{{Lu}}\p{{Ll}}*{_WORD_END})"
     linked = _any(collective["linked_modifiers"])
     modifier = (rf"(?:\s+(?:{linked}\s+(?:{named['organs']}(?:\s+{named['level_place']})?|{named['level_place']})"
                 rf"|{_any(collective['modifiers'])}|{named['level_place']})|\s*\([^()]*\))")
