@@ -191,3 +191,58 @@ def test_gold_leads_and_supports_from_the_seeds(pipeline_tasks):
                 wrong.append((gold["file"], gold_task["path"]))
     assert checked > 150
     assert wrong == []
+
+
+# --- a commune plan after the 2025 reform, end to end --------------------------------
+
+COMMUNE_PLAN = """ỦY BAN NHÂN DÂN XÃ HOA SƠN
+Số: 25/KH-UBND
+Hoa Sơn, ngày 05 tháng 02 năm 2026
+
+KẾ HOẠCH
+Kiểm soát thủ tục hành chính năm 2026
+
+I. MỤC ĐÍCH, YÊU CẦU
+Nâng cao hiệu quả.
+
+II. NHIỆM VỤ CỤ THỂ
+1. Rà soát thủ tục hành chính
+a) Rà soát thủ tục xây dựng
+- Cơ quan chủ trì: Phòng Kinh tế, Hạ tầng và Đô thị
+- Đơn vị phối hợp: Phòng VH-XH, Trung tâm Cung ứng dịch vụ công
+- Thời gian thực hiện: Quý II/2026
+b) Bảo đảm an ninh trật tự tại Trung tâm Phục vụ hành chính công
+- Cơ quan chủ trì: CA xã
+- Đơn vị phối hợp: BCHQS xã, trạm y tế xã
+- Thời gian thực hiện: Thường xuyên
+c) Niêm yết công khai thủ tục tại thôn, tổ dân phố
+- Đơn vị thực hiện: Các thôn, tổ dân phố
+- Đơn vị phối hợp: Ủy ban MTTQ Việt Nam xã và các đoàn thể chính trị - xã hội
+- Thời gian thực hiện: Năm 2026
+d) Báo cáo kết quả
+- Đơn vị thực hiện: Văn phòng HĐND&UBND
+- Thời gian thực hiện: Tháng 12/2026
+"""
+
+
+def test_commune_plan_units_end_to_end(tmp_path):
+    import pipeline
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "xa.txt").write_text(COMMUNE_PLAN, encoding="utf-8")
+    pipeline.ingest([tmp_path / "in"], tmp_path / "out")
+    units = pd.read_parquet(tmp_path / "out" / "task_units.parquet")
+    tasks = pd.read_parquet(tmp_path / "out" / "tasks.parquet")
+    rows = units.merge(tasks[["task_id", "path"]], on="task_id")
+    got = {(r.path, r.role, r.unit, r.unit_type, bool(r.is_collective)) for r in rows.itertuples()}
+    assert got == {
+        ("II.1.a", "lead", "Phòng Kinh tế, Hạ tầng và Đô thị", "phong", False),
+        ("II.1.a", "support", "Phòng Văn hóa - Xã hội", "phong", False),
+        ("II.1.a", "support", "Trung tâm Cung ứng dịch vụ công", "trung_tam", False),
+        ("II.1.b", "lead", "Công an xã", "cong_an", False),
+        ("II.1.b", "support", "Ban Chỉ huy Quân sự xã", "ban", False),
+        ("II.1.b", "support", "Trạm Y tế xã", "other", False),
+        ("II.1.c", "lead", "Các thôn, tổ dân phố", "collective", True),
+        ("II.1.c", "support", "Ủy ban Mặt trận Tổ quốc Việt Nam xã", "other", False),
+        ("II.1.c", "support", "Các đoàn thể chính trị - xã hội", "collective", True),
+        ("II.1.d", "lead", "Văn phòng HĐND và UBND xã", "van_phong", False),
+    }
