@@ -222,11 +222,13 @@ def _respellings(rules: dict[str, Any]) -> list[tuple[re.Pattern, str]]:
             for canonical, spellings in entries for s in spellings if s != canonical]
 
 
-def _heads_by_type(rules: dict[str, Any]) -> dict[str, list[str]]:
-    """Every spelling of the heads of each unit type."""
+def _heads_by_type(rules: dict[str, Any], whole: bool = True) -> dict[str, list[str]]:
+    """Every spelling of the heads of each unit type; without `whole`, not the heads that spell a
+    whole name ("Ban Quản lý"), whose next word is not the first of a name to capitalise."""
     heads: dict[str, list[str]] = {}
     for head in rules["heads"]:
-        heads.setdefault(head["type"], []).extend(head["spellings"])
+        if whole or not head.get("whole_name"):
+            heads.setdefault(head["type"], []).extend(head["spellings"])
     return heads
 
 
@@ -279,7 +281,7 @@ def _spelling() -> _Spelling:
         # a level word or "các" right after a head that spells its whole name ("Ban Chỉ huy Quân sự xã",
         # "Ban Quản lý các khu công nghiệp") stays lower case
         name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?!{parts['level']}|{parts['determiners']})(?=\p{{Ll}})")
-                    for unit_type, spellings in heads.items()},
+                    for unit_type, spellings in _heads_by_type(rules, whole=False).items()},
         capitalised_types=frozenset(rules["capitalised_name_types"]),
         comma_fix=re.compile(_any(comma_fixes, lambda s: f"(?i:{_phrase(s)})")),
         comma_fixes={_key(k): v for k, v in comma_fixes.items()},
