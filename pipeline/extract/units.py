@@ -252,6 +252,7 @@ class _Spelling:
     name_start: dict[str, re.Pattern]             # per type: up to the first letter of the name
     capitalised_types: frozenset[str]
     comma_fix: re.Pattern
+    listed_noun: re.Pattern                       # a collective noun after "các" or a comma
     comma_fixes: dict[str, str]
     needs_level: frozenset[str]
 
@@ -283,6 +284,8 @@ def _spelling() -> _Spelling:
         name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?!{parts['level']}|{parts['determiners']})(?=\p{{Ll}})")
                     for unit_type, spellings in _heads_by_type(rules, whole=False).items()},
         capitalised_types=frozenset(rules["capitalised_name_types"]),
+        listed_noun=re.compile(rf"(?:(?<={_WORD_START}(?i:{'|'.join(map(re.escape, rules['collective']['determiners']))})\s+)|(?<=,\s*))"
+                               rf"(?=\p{{Lu}})(?i:{_any(rules['collective']['nouns'], _phrase)})"),
         comma_fix=re.compile(_any(comma_fixes, lambda s: f"(?i:{_phrase(s)})")),
         comma_fixes={_key(k): v for k, v in comma_fixes.items()},
         needs_level=frozenset(rules["needs_level"]),
@@ -374,7 +377,7 @@ def canonical_unit(raw: str, level_word: str | None = None) -> UnitRef:
     unit_type, collective = _classify(name)
     name = _capitalise(_spell_known_name(name, unit_type), unit_type, collective)
     if collective:
-        name = _fix_commas(name)
+        name = _lower_nouns(_fix_commas(name))
     if level_word and name in _spelling().needs_level:
         name = f"{name} {level_word}"
     return UnitRef(raw=squeeze(nfc(raw)), name=name, unit_type=unit_type, is_collective=collective)
@@ -451,6 +454,13 @@ def _capitalise(name: str, unit_type: str, collective: bool) -> str:
         at = start.end()
         name = name[:at] + name[at].upper() + name[at + 1:]
     return name
+
+
+def _lower_nouns(name: str) -> str:
+    """Collective nouns are common nouns: "Các Bộ, ngành" -> "Các bộ, ngành" (a bracket keeps its names)."""
+    bracket = name.find("(")
+    head, tail = (name, "") if bracket < 0 else (name[:bracket], name[bracket:])
+    return _spelling().listed_noun.sub(lambda m: m.group().lower(), head) + tail
 
 
 def _fix_commas(name: str) -> str:
