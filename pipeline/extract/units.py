@@ -195,7 +195,7 @@ def _parts() -> dict[str, str]:
     named = _named_parts(rules)
     name = rf"(?:{named['known']}|{named['organs']}|{named['capitalised']})"
     standalone = _any((s for entry in rules["standalone"] for s in entry["spellings"]), _phrase)
-    named["unit"] = (rf"{_WORD_START}(?:{_collective_part(rules, named)}|{standalone}"
+    named["unit"] = (rf"{_WORD_START}(?:{_collective_part(rules, named)}|{standalone}(?:\s+{named['level_place']})?"
                      rf"|(?:{named['positions']}\s+)?(?:{named['heads']}\s+(?:{name}(?:\s+{named['level_place']})?"
                      rf"|{named['level_place']})|{named['organs']}(?:\s+{named['level_place']})?)(?:\s*\([^()]*\))?)")
     return named
