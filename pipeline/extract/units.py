@@ -285,7 +285,7 @@ def _spelling() -> _Spelling:
                     for unit_type, spellings in _heads_by_type(rules, whole=False).items()},
         capitalised_types=frozenset(rules["capitalised_name_types"]),
         listed_noun=re.compile(rf"(?:(?<={_WORD_START}(?i:{'|'.join(map(re.escape, rules['collective']['determiners']))})\s+)|(?<=,\s*))"
-                               rf"(?=\p{{Lu}})(?i:{_any(rules['collective']['nouns'], _phrase)})"),
+                               rf"(?i:{_any(rules['collective']['nouns'], _phrase)})"),
         comma_fix=re.compile(_any(comma_fixes, lambda s: f"(?i:{_phrase(s)})")),
         comma_fixes={_key(k): v for k, v in comma_fixes.items()},
         needs_level=frozenset(rules["needs_level"]),
