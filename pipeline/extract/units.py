@@ -156,8 +156,8 @@ def _named_parts(rules: dict[str, Any]) -> dict[str, str]:
     word = rf"\p{{Lu}}\p{{L}}*{_WORD_END}(?:\s+{lower})?"
     capitalised = rf"{word}(?:\s+{word}|(?:\s*[-&]\s*|{coordinators})(?!{stop}){word})*"
     return {"positions": positions, "heads": heads, "organ": organ, "organs": organs,
-            "level": level, "determiners": _any(rules["collective"]["determiners"]), "level_place": level_place, "plural": plural, "known": known, "capitalised": capitalised,
-            "coordinators": coordinators}
+            "level": level, "determiners": _any(rules["collective"]["determiners"]), "level_place": level_place,
+            "plural": plural, "known": known, "capitalised": capitalised, "coordinators": coordinators}
 
 
 def _collective_part(rules: dict[str, Any], named: dict[str, str]) -> str:
@@ -279,12 +279,12 @@ def _spelling() -> _Spelling:
                for head in sorted(rules["heads"] + rules["standalone"], key=lambda h: -len(h["spellings"][0]))
                for s in head["spellings"]],
         known=_known_names(rules, heads, parts["positions"]),
-        # a level word or "các" right after a head that spells its whole name ("Ban Chỉ huy Quân sự xã",
-        # "Ban Quản lý các khu công nghiệp") stays lower case
-        name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+(?!{parts['level']}|{parts['determiners']})(?=\p{{Ll}})")
+        # a level word or "các" right after a head stays lower case ("Công an xã", "Ban Quản lý các ...")
+        name_start={unit_type: re.compile(rf"^(?:{parts['positions']}\s+)?{_any(spellings)}\s+"
+                                          rf"(?!{parts['level']}|{parts['determiners']})(?=\p{{Ll}})")
                     for unit_type, spellings in _heads_by_type(rules, whole=False).items()},
         capitalised_types=frozenset(rules["capitalised_name_types"]),
-        listed_noun=re.compile(rf"(?:(?<={_WORD_START}(?i:{'|'.join(map(re.escape, rules['collective']['determiners']))})\s+)|(?<=,\s*))"
+        listed_noun=re.compile(rf"(?:(?<={_WORD_START}{parts['determiners']}\s+)|(?<=,\s*))"
                                rf"(?i:{_any(rules['collective']['nouns'], _phrase)})"),
         comma_fix=re.compile(_any(comma_fixes, lambda s: f"(?i:{_phrase(s)})")),
         comma_fixes={_key(k): v for k, v in comma_fixes.items()},
