@@ -351,6 +351,19 @@ def test_merged_cells_fill_within_the_tables_outer_group_only():
     ]
 
 
+def test_a_lead_cell_that_names_its_partners_keeps_its_blank_support_cell_blank():
+    tasks = _table_tasks(
+        "I. MỤC ĐÍCH\nNội dung.\nII. NHIỆM VỤ\n"
+        "STT\tNội dung nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành\n"
+        "1\tNâng cấp mạng nội bộ\tVăn phòng HĐND và UBND xã\tCông an xã\tQuý II/2025\n"
+        "2\tTuyên truyền chuyển đổi số\tPhòng Văn hóa - Xã hội chủ trì, phối hợp với Ủy ban MTTQ Việt Nam xã"
+        "\t\tQuý III/2025\n"
+        "3\tTrang bị máy quét\tVăn phòng HĐND và UBND xã\t\tQuý IV/2025\n")
+    units = [[(role, unit.name) for role, unit in t.units] for t in tasks]
+    assert units[1] == [("lead", "Phòng Văn hóa - Xã hội"), ("support", "Ủy ban Mặt trận Tổ quốc Việt Nam xã")]
+    assert units[2] == [("lead", "Văn phòng HĐND và UBND xã"), ("support", "Công an xã")]  # merged from above
+
+
 def test_a_time_column_split_into_ticked_periods_gives_the_span_ticked():
     # "Tiến độ thực hiện" merged over one sub-column per quarter, each row ticking
     # the quarters it runs in; the sub-header is no row of its own

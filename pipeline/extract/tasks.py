@@ -134,11 +134,12 @@ def fill_merged_cells(tree: PlanTree) -> None:
     rows under one of its top group rows, "I", "A", or under one prose
     heading) and skips group rows, whose cells are blank by nature: a merged
     cell may run on past an inner group row ("3 | Đẩy mạnh ..." above rows
-    3.1-3.9 and row 4, seed 003) but the rows of group II never take the cells
+    3.1-3.9 and row 4) but the rows of group II never take the cells
     of group I.  A group row that fills a unit, time or output cell itself
     ("1 | Công tác chỉ đạo | Phòng Nội vụ | ...") gives it to the blank cells
     of its rows; a cell that says "the same as above" ("nt", "Như trên") takes
-    the value above.
+    the value above.  A blank support cell beside a lead cell that names its own
+    partners stays blank.
     """
     for top in tree.root.children:
         above: dict[str, str] = {}
@@ -154,12 +155,19 @@ def fill_merged_cells(tree: PlanTree) -> None:
                 cells = parent.row.cells if parent is not None and parent.row is not None else {}
                 above.update({role: value.strip() for role in TABLE_FIELD_ROLES
                               if (value := cells.get(role) or "").strip()})
+            own_lead = (item.row.cells.get("lead") or "").strip()
             for role in TABLE_FIELD_ROLES:
                 value = (item.row.cells.get(role) or "").strip()
                 if value and not SAME_AS_ABOVE.fullmatch(value):
                     above[role] = value
-                elif role in above:
+                elif role in above and not (role == "support" and names_partners(own_lead)):
                     item.row.cells[role] = above[role]
+
+
+def names_partners(lead_cell: str) -> bool:
+    """A lead cell that names its own partners ("X chủ trì, phối hợp với Y"): the row's
+    blank support cell is blank because the lead cell says it all, not merged from above."""
+    return bool(lead_cell) and bool(parse_lead_field(lead_cell)[1])
 
 
 # A cell that repeats the cell above in words: "nt", "-nt-", "Như trên", a ditto mark.
