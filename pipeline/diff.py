@@ -772,8 +772,8 @@ def diff(child: str | Path, parent: str | Path, dataset: str | Path | None = Non
 def number_key(number: str | None) -> tuple[str, str] | None:
     """What identifies a cited document across spellings: its serial and its issuer's code.
 
-    "1178/QĐ-UBND" and "1178/KH-UBND" name one act (a plan issued by a
-    decision carries the decision's number), "1178/QĐ- UBND" is a typo of it.
+    "123/QĐ-UBND" and "123/KH-UBND" name one act (a plan issued by a
+    decision carries the decision's number), "123/QĐ- UBND" is a typo of it.
     Numbers are read with the references extractor's rule (rules/references.yaml).
     """
     match = reference_grammar().number.search(canon(number))

@@ -6,8 +6,8 @@ số 48/...") or without "số" ("Nghị định 118/2025/NĐ-CP").  The word be
 the number, else the symbol's type code, gives `ref_type`; the opening words of
 the paragraph ("Căn cứ", "Thực hiện" in a preamble) give `relation`.
 
-Converters wrap lines mid-sentence and split numbers ("1178/QĐ- UBND",
-"1178/QĐ-" + "UBND"), so matching runs on the document joined into one text
+Converters wrap lines mid-sentence and split numbers ("123/QĐ- UBND",
+"123/QĐ-" + "UBND"), so matching runs on the document joined into one text
 (`JoinedText`) rather than line by line.  The patterns and word lists live in
 `rules/references.yaml`.
 """
@@ -141,7 +141,7 @@ class JoinedText:
 # --- numbers and dates -----------------------------------------------------------------------
 
 def normalise_number(raw: str) -> str:
-    """A number as the tables store it: white space removed ('1178/QĐ- UBND' -> '1178/QĐ-UBND')."""
+    """A number as the tables store it: white space removed ('123/QĐ- UBND' -> '123/QĐ-UBND')."""
     return re.sub(r"(?<=\p{L})\.(?=\p{Lu})", "-", re.sub(r"\s+", "", raw))
 
 
@@ -169,7 +169,7 @@ def date_after(text: str) -> dt.date | None:
 
 
 def parse_number_line(text: str) -> tuple[str | None, str] | None:
-    """The header's 'Số: 257/QĐ-UBND' as (number, symbol); number None when left blank; None if no such line."""
+    """The header's 'Số: 45/QĐ-UBND' as (number, symbol); number None when left blank; None if no such line."""
     g = grammar()
     prefix = g.number_line_prefix.match(text)
     if not prefix:

@@ -320,7 +320,7 @@ def join_lines(first: str, second: str) -> str:
 
     A word a soft hyphen broke is rejoined ("phát tri\u00ad" + "ển" ->
     "phát triển"); a line that ends in a hyphen or slash right after a word
-    goes on without a space ("1291/QĐ-" + "TTg" -> "1291/QĐ-TTg", "kinh tế-"
+    goes on without a space ("98/QĐ-" + "TTg" -> "98/QĐ-TTg", "kinh tế-"
     + "xã hội"); otherwise the lines are joined by one space ("Văn hóa -" +
     "Xã hội" keeps its spaced dash).
     """
